@@ -1,0 +1,236 @@
+import { PagewalkError, hex } from '../errors.js';
+import { wordsToBigInt } from '../arch/words.js';
+
+/** A run of RAM at a physical base address. */
+export interface RamRegion {
+  base: number;
+  size: number;
+}
+
+/** One region as the image holds it. */
+export interface MemoryRegion {
+  readonly base: number;
+  readonly size: number;
+  /** The bytes (a view of the buffer the image was built from, or of its own zeroed buffer). */
+  readonly bytes: Uint8Array;
+}
+
+const MAX_PHYS = 2 ** 53;
+
+// Entries are read through Int32Array views, which use the host's byte order.
+// Page tables are little-endian on all four arches; so are all hosts Node and
+// browsers run on in practice. Refuse loudly rather than misread on another.
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * A physical-memory image: one or more RAM regions at physical base
+ * addresses, holding 64-bit little-endian entries read as two 32-bit words.
+ *
+ * The hot path (the walker) resolves a whole table once with `tableWords()`
+ * and then indexes the returned Int32Array; single entries go through
+ * `read()`/`write()`. None of these allocate, and none throw for an address
+ * outside the image: they return null/false and the caller decides what that
+ * means (a corrupt pointer, a hole in a dump).
+ */
+export class PhysicalMemory {
+  /** Output of `read()`: the low and high words of the entry, as signed int32. */
+  lo = 0;
+  hi = 0;
+  /** Output of `tableWords()`: the word index in the returned array where the table starts. */
+  wordBase = 0;
+
+  readonly writable: boolean;
+  private readonly regionList: MemoryRegion[];
+  private readonly starts: Float64Array;
+  private readonly ends: Float64Array;
+  private readonly words: Int32Array[];
+  private last = 0;
+
+  /** Use PhysicalMemory.create / fromRaw / fromElfCore. */
+  constructor(regions: MemoryRegion[], writable: boolean) {
+    if (!HOST_LITTLE_ENDIAN) {
+      throw new PagewalkError('EINVAL', 'pagewalk needs a little-endian host (typed arrays use host byte order)');
+    }
+    const sorted = [...regions].sort((a, b) => a.base - b.base);
+    for (let i = 0; i < sorted.length; i++) {
+      const r = sorted[i];
+      if (!Number.isInteger(r.base) || r.base < 0 || r.base % 8 !== 0 || r.base + r.size > MAX_PHYS) {
+        throw new PagewalkError('EINVAL', `RAM region base ${hex(r.base)} must be an 8-byte aligned physical address below 2^53`);
+      }
+      if (!Number.isInteger(r.size) || r.size <= 0) {
+        throw new PagewalkError('EINVAL', `RAM region at ${hex(r.base)} has size ${r.size}: must be a positive integer`);
+      }
+      if (i > 0 && sorted[i - 1].base + sorted[i - 1].size > r.base) {
+        const p = sorted[i - 1];
+        throw new PagewalkError(
+          'EINVAL',
+          `RAM regions overlap: [${hex(p.base)}, ${hex(p.base + p.size)}) and [${hex(r.base)}, ${hex(r.base + r.size)})`,
+        );
+      }
+    }
+    this.writable = writable;
+    this.regionList = sorted.map((r) => ({ base: r.base, size: r.size, bytes: wordAligned(r.bytes) }));
+    this.starts = Float64Array.from(this.regionList, (r) => r.base);
+    this.ends = Float64Array.from(this.regionList, (r) => r.base + r.size);
+    this.words = this.regionList.map(
+      (r) => new Int32Array(r.bytes.buffer, r.bytes.byteOffset, Math.floor(r.bytes.byteLength / 4)),
+    );
+  }
+
+  /** Zeroed, writable RAM regions (e.g. [{ base: 0x40000000, size: 64 << 20 }] for arm64 virt). */
+  static create(regions: readonly RamRegion[]): PhysicalMemory {
+    if (!Array.isArray(regions) || regions.length === 0) {
+      throw new PagewalkError('EINVAL', 'physical memory needs at least one RAM region { base, size }');
+    }
+    return new PhysicalMemory(
+      regions.map((r) => {
+        if (!Number.isInteger(r.size) || r.size <= 0 || r.size % 8 !== 0) {
+          throw new PagewalkError('EINVAL', `RAM region size ${r.size} must be a positive multiple of 8 bytes`);
+        }
+        return { base: r.base, size: r.size, bytes: new Uint8Array(r.size) };
+      }),
+      true,
+    );
+  }
+
+  /**
+   * A raw memory dump placed at physical address `base`. The image shares
+   * `bytes` (no copy). Read-only unless `writable` is set: a dump is evidence.
+   */
+  static fromRaw(bytes: Uint8Array, base = 0, options: { writable?: boolean } = {}): PhysicalMemory {
+    if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
+      throw new PagewalkError('EINVAL', 'raw image must be a non-empty Uint8Array');
+    }
+    return new PhysicalMemory([{ base, size: bytes.byteLength, bytes }], options.writable === true);
+  }
+
+  get regions(): readonly MemoryRegion[] {
+    return this.regionList;
+  }
+
+  /** Total bytes of RAM in the image. */
+  get size(): number {
+    let n = 0;
+    for (const r of this.regionList) n += r.size;
+    return n;
+  }
+
+  /** Index of the region holding [pa, pa + len), or -1. */
+  private find(pa: number, len: number): number {
+    const starts = this.starts;
+    const ends = this.ends;
+    let i = this.last;
+    if (pa >= starts[i] && pa + len <= ends[i]) return i;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (pa < starts[mid]) hi = mid - 1;
+      else if (pa >= ends[mid]) lo = mid + 1;
+      else {
+        i = mid;
+        if (pa + len > ends[i]) return -1;
+        this.last = i;
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** True when [pa, pa + len) lies inside one region. */
+  contains(pa: number, len = 1): boolean {
+    return pa >= 0 && this.find(pa, len) >= 0;
+  }
+
+  /**
+   * The words of the table at `pa` spanning `bytes` bytes: returns the
+   * region's Int32Array and sets `wordBase` to the table's first word, or
+   * returns null when the table is not wholly inside the image or `pa` is
+   * not 8-byte aligned.
+   */
+  tableWords(pa: number, bytes: number): Int32Array | null {
+    if (pa < 0 || pa % 8 !== 0) return null;
+    const i = this.find(pa, bytes);
+    if (i < 0) return null;
+    this.wordBase = (pa - this.starts[i]) / 4;
+    return this.words[i];
+  }
+
+  /** Reads the 64-bit entry at `pa` into `lo`/`hi`. False when `pa` is outside the image or misaligned. */
+  read(pa: number): boolean {
+    const w = this.tableWords(pa, 8);
+    if (w === null) return false;
+    const b = this.wordBase;
+    this.lo = w[b];
+    this.hi = w[b + 1];
+    return true;
+  }
+
+  /**
+   * Writes the 64-bit entry at `pa`. False when `pa` is outside the image or
+   * misaligned. Throws EROFS on a read-only image (a programming error, not a
+   * data condition).
+   */
+  write(pa: number, lo: number, hi: number): boolean {
+    if (!this.writable) this.refuseWrite(pa);
+    const w = this.tableWords(pa, 8);
+    if (w === null) return false;
+    const b = this.wordBase;
+    w[b] = lo;
+    w[b + 1] = hi;
+    return true;
+  }
+
+  /** The entry at `pa` as a bigint, or null when outside the image. Allocates: convenience only. */
+  readU64(pa: number): bigint | null {
+    return this.read(pa) ? wordsToBigInt(this.lo, this.hi) : null;
+  }
+
+  /** Copies `len` bytes at `pa` out of the image, or null when they are not inside one region. */
+  readBytes(pa: number, len: number): Uint8Array | null {
+    const i = this.find(pa, len);
+    if (i < 0) return null;
+    const off = pa - this.starts[i];
+    return this.regionList[i].bytes.slice(off, off + len);
+  }
+
+  /** Writes bytes at `pa` (inside one region). Throws EROFS / EFAULT. */
+  writeBytes(pa: number, data: Uint8Array): void {
+    if (!this.writable) this.refuseWrite(pa);
+    const i = this.find(pa, data.byteLength);
+    if (i < 0) {
+      throw new PagewalkError('EFAULT', `physical range [${hex(pa)}, ${hex(pa + data.byteLength)}) is not inside the memory image`);
+    }
+    this.regionList[i].bytes.set(data, pa - this.starts[i]);
+  }
+
+  /** Fills `bytes` bytes at `pa` with the 64-bit pattern (lo, hi). Throws EROFS / EFAULT. */
+  fill(pa: number, bytes: number, lo: number, hi: number): void {
+    if (!this.writable) this.refuseWrite(pa);
+    const w = this.tableWords(pa, bytes);
+    if (w === null) {
+      throw new PagewalkError('EFAULT', `physical range [${hex(pa)}, ${hex(pa + bytes)}) is not inside the memory image`);
+    }
+    const b = this.wordBase;
+    if (lo === 0 && hi === 0) {
+      w.fill(0, b, b + bytes / 4);
+      return;
+    }
+    for (let j = b; j < b + bytes / 4; j += 2) {
+      w[j] = lo;
+      w[j + 1] = hi;
+    }
+  }
+
+  private refuseWrite(pa: number): never {
+    throw new PagewalkError(
+      'EROFS',
+      `write at physical ${hex(pa)} refused: this image was loaded read-only (a dump is evidence); load it with { writable: true } to change it`,
+    );
+  }
+}
+
+/** Int32Array views need a 4-byte aligned offset; copy the rare view that is not. */
+function wordAligned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+}
