@@ -1,0 +1,86 @@
+import { PagewalkError, hex } from '../errors.js';
+import type { ModeGeometry } from './types.js';
+
+/**
+ * Virtual addresses are numbers holding the unsigned 64-bit value
+ * (DESIGN.md, "Addresses"): every page-aligned address below 2^64, and 2^64
+ * itself, is exact in a double, so range arithmetic divides and multiplies
+ * by powers of two and never uses bit operators.
+ */
+
+export const TWO64 = 2 ** 64;
+
+/** Which part of the address space a root translates. */
+export type VaSpan = 'both' | 'lower' | 'upper';
+
+/** [start, end) of the lower canonical half. */
+export function lowerHalfEnd(geo: ModeGeometry): number {
+  return geo.roots === 'shared' ? 2 ** (geo.vaBits - 1) : 2 ** geo.vaBits;
+}
+
+/** Start of the upper half a root translates. */
+export function upperHalfStart(geo: ModeGeometry): number {
+  return geo.upperStart ?? TWO64 - lowerHalfEnd(geo);
+}
+
+/** End (exclusive) of the upper half a root translates: 2^64, or less where the kernel half is placed (loongarch). */
+export function upperHalfEnd(geo: ModeGeometry): number {
+  return geo.upperStart === undefined ? TWO64 : geo.upperStart + lowerHalfEnd(geo);
+}
+
+/** Index of `va` in the table that starts at depth d. */
+export function tableIndex(geo: ModeGeometry, d: number, va: number): number {
+  return Math.floor(va / 2 ** geo.shift[d]) % geo.entries[d];
+}
+
+/** True when `va` is canonical for the mode and inside `span`. */
+export function vaInSpan(geo: ModeGeometry, span: VaSpan, va: number): boolean {
+  if (!(va >= 0 && va < TWO64)) return false;
+  if (va < lowerHalfEnd(geo)) return span !== 'upper';
+  if (va >= upperHalfStart(geo) && va < upperHalfEnd(geo)) return span !== 'lower';
+  return false;
+}
+
+/** Human description of the valid ranges, for error messages. */
+export function describeSpan(geo: ModeGeometry, span: VaSpan): string {
+  const lower = `[0x0, ${hex(lowerHalfEnd(geo))})`;
+  const upper = `[${hex(upperHalfStart(geo))}, ${hex(upperHalfEnd(geo))})`;
+  const name = `${geo.arch} ${geo.mode}`;
+  if (span === 'lower') return `${lower} (the user half of ${name})`;
+  if (span === 'upper') return `${upper} (the kernel half of ${name})`;
+  return `${lower} or ${upper} (the canonical halves of ${name})`;
+}
+
+/**
+ * Converts a caller's address (number or bigint) to the number form, for
+ * APIs that take page-aligned addresses. Throws EINVAL naming the value.
+ */
+export function toAddress(value: number | bigint, what: string): number {
+  if (typeof value === 'bigint') {
+    if (value < 0n || value > 1n << 64n) throw new PagewalkError('EINVAL', `${what} ${hex(value)} is outside [0, 2^64]`);
+    const n = Number(value);
+    if (BigInt(n) !== value) {
+      throw new PagewalkError('EINVAL', `${what} ${hex(value)} cannot be held exactly; page-aligned addresses always can`);
+    }
+    return n;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > TWO64) {
+    throw new PagewalkError('EINVAL', `${what} ${String(value)} must be an integer address in [0, 2^64]`);
+  }
+  return value;
+}
+
+/**
+ * Splits an arbitrary 64-bit address into its page-aligned part (a number)
+ * and the offset inside the page, for translate: 0xffff888000123456 is not
+ * exact as a double, so it is taken as a bigint.
+ */
+export function splitAddress(value: number | bigint, pageShift: number): { page: number; offset: number; full: bigint } {
+  let full: bigint;
+  if (typeof value === 'bigint') full = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) full = BigInt(value);
+  else throw new PagewalkError('EINVAL', `address ${String(value)} must be an integer or a bigint`);
+  if (full < 0n || full >= 1n << 64n) throw new PagewalkError('EINVAL', `address ${hex(full)} is outside [0, 2^64)`);
+  const mask = (1n << BigInt(pageShift)) - 1n;
+  return { page: Number(full & ~mask), offset: Number(full & mask), full };
+}
