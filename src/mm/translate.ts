@@ -1,0 +1,115 @@
+import {
+  LEVEL_NAMES,
+  LIMIT_NO_KEXEC,
+  LIMIT_NO_UEXEC,
+  LIMIT_NO_USER,
+  LIMIT_NO_WRITE,
+  type DecodedEntry,
+  type LevelName,
+  type Perms,
+} from '../arch/types.js';
+import { wordsToBigInt } from '../arch/words.js';
+import { slotIndex, type MmCore } from './table-ops.js';
+
+/** One level of a translation, as crash's `vtop` prints it. */
+export interface TranslationStep {
+  /** The table's level (its top level when levels are folded into it: x86 4-level's first table is the pgd). */
+  level: LevelName;
+  /** Physical address of the table. */
+  table: number;
+  index: number;
+  /** Physical address of the entry (table + index * 8). */
+  entryAddress: number;
+  /** The entry's value, or null when the table lies outside the image. */
+  raw: bigint | null;
+  entry: DecodedEntry | null;
+}
+
+/** Why an address does not translate. */
+export type TranslationFault = 'none' | 'not-present' | 'bad' | 'outside-image';
+
+export interface Translation {
+  va: bigint;
+  mapped: boolean;
+  /** The physical address `va` translates to (with the offset inside the page). */
+  phys: bigint | null;
+  /** Bytes the leaf maps (4096, 2 MiB, 1 GiB, ...). */
+  pageSize: number | null;
+  /** Level of the leaf. */
+  level: LevelName | null;
+  /** Effective permissions: the leaf's, limited by every directory entry above it as the hardware combines them. */
+  perms: Perms | null;
+  leaf: DecodedEntry | null;
+  trace: TranslationStep[];
+  fault: TranslationFault | null;
+}
+
+/**
+ * Translates one address the way the MMU does, from `root`, recording each
+ * level. `page` is the page-aligned part of the address, `offset` the rest.
+ */
+export function translateAddress(mm: MmCore, root: number, page: number, offset: number, full: bigint): Translation {
+  const codec = mm.codec;
+  const mem = mm.memory;
+  const trace: TranslationStep[] = [];
+  let limits = 0;
+  let table = root;
+  const result = (fault: TranslationFault): Translation => ({
+    va: full,
+    mapped: false,
+    phys: null,
+    pageSize: null,
+    level: null,
+    perms: null,
+    leaf: null,
+    trace,
+    fault,
+  });
+  for (let gi = 0; gi < mm.groups.length; gi++) {
+    const g = mm.groups[gi];
+    const index = slotIndex(g, page);
+    const entryAddress = table + index * 8;
+    const step: TranslationStep = { level: LEVEL_NAMES[g.top], table, index, entryAddress, raw: null, entry: null };
+    trace.push(step);
+    if (mem.tableWords(table, g.tableBytes) === null || !mem.read(entryAddress)) return result('outside-image');
+    const lo = mem.lo;
+    const hi = mem.hi;
+    const entry = codec.decode(g.real, lo, hi);
+    step.raw = wordsToBigInt(lo, hi);
+    step.entry = entry;
+    if (entry.kind === 'none') return result('none');
+    if (entry.kind === 'bad') return result('bad');
+    if (entry.kind === 'not-present') return result('not-present');
+    if (entry.kind === 'leaf') {
+      const phys = codec.outputPa(g.real, lo, hi);
+      return {
+        va: full,
+        mapped: true,
+        phys: BigInt(phys) + BigInt(page % g.size) + BigInt(offset),
+        pageSize: g.size,
+        level: LEVEL_NAMES[g.real],
+        perms: effective(entry.perms, limits),
+        leaf: entry,
+        trace,
+        fault: null,
+      };
+    }
+    limits |= codec.tableLimits(g.real, lo, hi);
+    const next = codec.tablePa(g.real, lo, hi);
+    if (next < 0 || gi === mm.groups.length - 1) return result('bad');
+    table = next;
+  }
+  return result('bad');
+}
+
+/** A leaf's permissions after the directory entries' limits (x86 ANDs RW/US and ORs NX; arm64 APTable/XNTable). */
+function effective(perms: Perms, limits: number): Perms {
+  const user = perms.user && (limits & LIMIT_NO_USER) === 0;
+  const noExec = perms.user ? LIMIT_NO_UEXEC : LIMIT_NO_KEXEC;
+  return {
+    ...perms,
+    user,
+    write: perms.write && (limits & LIMIT_NO_WRITE) === 0,
+    exec: perms.exec && (limits & noExec) === 0,
+  };
+}
