@@ -1,0 +1,53 @@
+/**
+ * pagewalk: multi-level CPU page tables (x86-64, riscv64, arm64,
+ * loongarch64) stored in a physical-memory image in the hardware's own bit
+ * layout, and walked the way Linux's mm/pagewalk.c walks them.
+ *
+ * walk_page_range_debug()'s counterpart is deliberately not exported: as in
+ * the kernel (mm/internal.h) it is internal, for the package's ptdump.
+ */
+export { PagewalkError, type PagewalkErrorCode } from './errors.js';
+
+export {
+  PGD,
+  P4D,
+  PUD,
+  PMD,
+  PTE,
+  LEVEL_NAMES,
+  LIMIT_NO_WRITE,
+  LIMIT_NO_USER,
+  LIMIT_NO_KEXEC,
+  LIMIT_NO_UEXEC,
+  type ArchAttrs,
+  type ArchMode,
+  type ArchName,
+  type CodecOptions,
+  type DecodedEntry,
+  type Depth,
+  type EntryCodec,
+  type EntryKind,
+  type FullProt,
+  type LevelName,
+  type ModeGeometry,
+  type Perms,
+  type Prot,
+} from './arch/types.js';
+export { ARCH_NAMES, allModes, getArchMode } from './arch/registry.js';
+export { DEFAULT_PERMS } from './arch/prot.js';
+
+export { PhysicalMemory, type MemoryRegion, type RamRegion } from './memory/physical-memory.js';
+export { TableAllocator } from './memory/table-allocator.js';
+export { parseElfCore, parseVmcoreinfo, type ElfCore, type ElfLoadSegment, type ElfNote } from './memory/elf-core.js';
+export { loadElfCore, type LoadedCore, type LoadOptions } from './memory/load-image.js';
+
+export { Machine, createMachine, openImage, type MachineOptions, type OpenImageOptions } from './machine.js';
+export { AddressSpace, type AddressSpaceKind, type MapOptions } from './mm/address-space.js';
+export type { Translation, TranslationFault, TranslationStep } from './mm/translate.js';
+
+export { walkKernelPageTableRange } from './walk/kernel-walk.js';
+export { walkArgsProblem, type WalkOptions } from './walk/walk-args.js';
+export { MmWalk } from './walk/mm-walk.js';
+export type { EntryCallback, HoleCallback, MmWalkOps } from './walk/ops.js';
+export { ACTION_SUBTREE, ACTION_CONTINUE, ACTION_AGAIN, EINVAL, EBUSY, type WalkAction } from './walk/actions.js';
+export { sizeName, parseSize, type SizeSpec } from './units.js';

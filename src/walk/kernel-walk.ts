@@ -1,0 +1,49 @@
+
+import type { AddressSpace } from '../mm/address-space.js';
+import { EINVAL } from './actions.js';
+import { MmWalk } from './mm-walk.js';
+import type { MmWalkOps } from './ops.js';
+import { walkArgsProblem, type WalkOptions } from './walk-args.js';
+import { walkPgdRange } from './walk-pgd-range.js';
+
+/**
+ * walk_kernel_page_table_range(): walks [start, end) of a kernel address
+ * space's tables (no VMAs behind them), calling `ops` for each entry.
+ *
+ * Returns 0, or the first non-zero callback value (positive: the caller's,
+ * negative: an error), or -EINVAL before any callback for: start >= end,
+ * ops with installPte (check_ops_valid()) or with an unknown name, an
+ * address that is not page aligned, not canonical or not in the kernel's
+ * half, a range crossing the canonical hole, a `pgd` outside the image, or
+ * an address space that is not a kernel one. `walkArgsProblem()` says which.
+ *
+ * The walk holds the address space as the kernel's mmap read lock does:
+ * nested kernel walks are fine; map/unmap calls that would allocate or free
+ * a table are refused until it returns; entries may be rewritten through
+ * the callbacks' handles.
+ */
+export function walkKernelPageTableRange<P = unknown>(
+  kernel: AddressSpace,
+  start: number,
+  end: number,
+  ops: MmWalkOps<P>,
+  options: WalkOptions<P> = {},
+): number {
+  if (walkArgsProblem(kernel, start, end, ops, options) !== null || kernel.kind !== 'kernel') return EINVAL;
+  return runWalk(kernel, start, end, ops, options, false);
+}
+
+/** @internal Runs a validated walk under the address space's lock (read, or write for debug walks). */
+export function runWalk<P>(mm: AddressSpace, start: number, end: number, ops: MmWalkOps<P>, options: WalkOptions<P>, write: boolean): number {
+  const walk = new MmWalk<P>(mm, ops, options.private as P, options.pgd ?? mm.root);
+  mm.walkers++;
+  if (write) mm.writeLocked = true;
+  try {
+    return walkPgdRange(walk as MmWalk<unknown>, mm.plan, mm.codec, mm.memory, mm.entries, start, end);
+  } finally {
+    mm.walkers--;
+    if (write) mm.writeLocked = false;
+  }
+}
+
+

@@ -1,0 +1,246 @@
+import { P4D, PMD, PTE, PUD, type EntryCodec } from '../arch/types.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import { ACTION_AGAIN, ACTION_CONTINUE, ACTION_SUBTREE } from './actions.js';
+import type { EntryHandles } from './entry-handles.js';
+import type { MmWalk } from './mm-walk.js';
+import type { EntryCallback, HoleCallback } from './ops.js';
+import type { WalkPlan } from './walk-plan.js';
+
+const EMPTY = new Int32Array(0);
+
+/**
+ * The one iterator behind both walk entry points: mm/pagewalk.c's
+ * walk_pgd_range() -> walk_p4d_range() -> walk_pud_range() ->
+ * walk_pmd_range() -> walk_pte_range(), unrolled into a loop over the
+ * five depths so no level needs a function of its own, with per-depth state
+ * in typed arrays allocated once per walk. Arch differences come only from
+ * the plan (geometry) and the codec; nothing here asks which arch it is.
+ *
+ * Per level, as the kernel does it (line references are to mm/pagewalk.c
+ * after the walk_kernel_page_table_range()/walk_page_range_debug() split):
+ * - pgd, p4d: `*_none_or_clear_bad()` -> pte_hole(depth 0 / real_depth(1));
+ *   else the entry callback; descend when any lower callback exists.
+ *   walk->action is neither reset nor read at these levels.
+ * - pud, pmd: `*_none()` -> pte_hole(real_depth(d)); action = SUBTREE; the
+ *   callback; AGAIN re-runs the entry, CONTINUE skips it; no lower callback
+ *   -> next; a leaf or non-present entry is not descended; pud re-checks
+ *   none ("goto again") before descending; after the pte range, pmd re-runs
+ *   on AGAIN.
+ * - pte: pte_entry for every slot of the range, none or not.
+ * Folded levels (no table of their own) see their parent's slot and next,
+ * and their none/bad/leaf checks are the trivial ones of pgtable-nop*d.h
+ * (never none, never bad, never a leaf, always present): only the lowest
+ * level of a folded group checks the entry.
+ *
+ * pagewalk's additions, never in the kernel's way: a bad pgd/p4d entry is
+ * reported (badEntry, walk.badEntries) instead of cleared, and a directory
+ * entry whose table lies outside the image is reported after its own
+ * callback ran and its range handed to pte_hole at its depth.
+ */
+export function walkPgdRange(
+  w: MmWalk<unknown>,
+  plan: WalkPlan,
+  codec: EntryCodec,
+  memory: PhysicalMemory,
+  handles: EntryHandles,
+  start: number,
+  end: number,
+): number {
+  const ops = w.ops;
+  const cbs: (EntryCallback<unknown> | undefined)[] = [ops.pgdEntry, ops.p4dEntry, ops.pudEntry, ops.pmdEntry, ops.pteEntry];
+  const pteHole = ops.pteHole as HoleCallback<unknown> | undefined;
+  const badEntry = ops.badEntry;
+  const pteEntry = ops.pteEntry!;
+  // has_handler of each walk_*_range: a callback exists below this depth.
+  const below = new Uint8Array(5);
+  below[PMD] = ops.pteEntry ? 1 : 0;
+  below[PUD] = below[PMD] | (ops.pmdEntry ? 1 : 0);
+  below[P4D] = below[PUD] | (ops.pudEntry ? 1 : 0);
+  below[0] = below[P4D] | (ops.p4dEntry ? 1 : 0);
+
+  const addr = new Float64Array(5);
+  const stop = new Float64Array(5);
+  const next = new Float64Array(5);
+  const word = new Float64Array(5);
+  const handle = new Int32Array(5); // handles are small integers: keep them int32 so calls pass them unboxed
+  const tables: Int32Array[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
+  const tableAt = plan.tableAt;
+  const realAt = plan.realAt;
+  const size = plan.size;
+  const checkDepth = plan.checkDepth;
+  const holeDepth = plan.holeDepth;
+  const strideShift = handles.strideShift;
+
+  // Open the top-level table (walk->pgd + pgd_index(addr)); the entry point checked it lies in the image.
+  {
+    const words = memory.tableWords(w.pgd, plan.tableBytes[0])!;
+    const idx = Math.floor(start / size[0]) % plan.entries[0];
+    tables[0] = words;
+    word[0] = memory.wordBase + 2 * idx;
+    handle[0] = (handles.idOf(w.pgd, checkDepth[0]) << strideShift) + idx;
+  }
+  addr[0] = start;
+  stop[0] = end;
+
+  let d = 0;
+  let err = 0;
+  for (;;) {
+    // ---- visit the entry at depth d (the "again:" label of the kernel's loops) ----
+    const a = addr[d];
+    const e = stop[d];
+    let n = e;
+    if (tableAt[d]) {
+      const s = size[d];
+      const boundary = (Math.floor(a / s) + 1) * s; // *_addr_end(): exact, powers of two
+      if (boundary < e) n = boundary;
+    }
+    next[d] = n;
+    const words = tables[d];
+    const wi = word[d];
+    const h = handle[d];
+    let advance = false;
+
+    if (d === PTE) {
+      // walk_pte_range_inner(): every pte of the range, none or not.
+      const step = size[PTE];
+      let pa = a;
+      let ph = h;
+      for (;;) {
+        w.addr = pa;
+        w.next = pa + step;
+        err = pteEntry(ph, w);
+        if (err) return err;
+        if (pa >= e - step) break;
+        pa += step;
+        ph++;
+      }
+      // Back in walk_pmd_range() after walk_pte_range(): AGAIN re-runs the pmd.
+      d = PMD;
+      if (w.action === ACTION_AGAIN) continue;
+      advance = true;
+    } else {
+      let lo = words[wi];
+      let hi = words[wi + 1];
+      const cd = checkDepth[d] as 0;
+      let visit = true;
+      if (realAt[d]) {
+        let bad = false;
+        if (codec.none(cd, lo, hi) || (bad = d <= P4D && codec.bad(cd, lo, hi))) {
+          if (bad) {
+            w.badEntries++;
+            if (badEntry) {
+              enter(w, words, wi, h, handles, plan, d);
+              w.addr = a;
+              w.next = n;
+              err = badEntry(h, w);
+              if (err) return err;
+            }
+          }
+          if (pteHole) {
+            w.addr = a;
+            w.next = n;
+            err = pteHole(holeDepth[d], w);
+            if (err) return err;
+          }
+          visit = false;
+          advance = true;
+        }
+      }
+      if (visit) {
+        const upper = d >= PUD;
+        if (upper) w.action = ACTION_SUBTREE;
+        const cb = cbs[d];
+        if (cb) {
+          enter(w, words, wi, h, handles, plan, d);
+          w.addr = a;
+          w.next = n;
+          err = cb(h, w);
+          if (err) return err;
+        }
+        if (upper && w.action === ACTION_AGAIN) continue;
+        if ((upper && w.action === ACTION_CONTINUE) || !below[d]) {
+          advance = true;
+        } else {
+          // The callback may have changed the entry: read it again, as the kernel dereferences *pmd again.
+          lo = words[wi];
+          hi = words[wi + 1];
+          if (upper && realAt[d]) {
+            if (codec.leaf(cd, lo, hi) || !codec.present(cd, lo, hi)) advance = true;
+            else if (d === PUD && codec.none(cd, lo, hi)) continue;
+          }
+          if (!advance) {
+            const c = d + 1;
+            addr[c] = a;
+            stop[c] = n;
+            if (tableAt[c]) {
+              const tpa = codec.tablePa(cd, lo, hi);
+              const child = tpa >= 0 ? memory.tableWords(tpa, plan.tableBytes[c]) : null;
+              if (child === null) {
+                // A table pointer that leaves the image: not followed, not written; reported.
+                w.badEntries++;
+                if (badEntry) {
+                  enter(w, words, wi, h, handles, plan, d);
+                  w.addr = a;
+                  w.next = n;
+                  err = badEntry(h, w);
+                  if (err) return err;
+                }
+                if (pteHole) {
+                  w.addr = a;
+                  w.next = n;
+                  err = pteHole(holeDepth[d], w);
+                  if (err) return err;
+                }
+                advance = true;
+              } else {
+                const idx = Math.floor(a / size[c]) % plan.entries[c];
+                tables[c] = child;
+                word[c] = memory.wordBase + 2 * idx;
+                const h0 = handles.idOf(tpa, checkDepth[c]) << strideShift;
+                handle[c] = h0 + idx;
+                if (c === PTE) {
+                  // The pte loop reads through the walk's current-table fields.
+                  w.cWords = child;
+                  w.cWord0 = memory.wordBase;
+                  w.cHandle0 = h0;
+                  w.cEntries = plan.entries[c];
+                  w.cDepth = PTE;
+                }
+              }
+            } else {
+              tables[c] = words;
+              word[c] = wi;
+              handle[c] = h;
+            }
+            if (!advance) {
+              d = c;
+              continue;
+            }
+          }
+        }
+      }
+    }
+
+    // ---- advance: the "while (pxd++, addr = next, addr != end)" of each level ----
+    if (advance) {
+      while (next[d] === stop[d]) {
+        if (d === 0) return 0;
+        d--;
+      }
+      addr[d] = next[d];
+      word[d] += 2;
+      handle[d] += 1;
+    }
+  }
+}
+
+/** Points the walk's current-table fields at the table holding handle h (for the accessors' fast path). */
+function enter(w: MmWalk<unknown>, words: Int32Array, wi: number, h: number, handles: EntryHandles, plan: WalkPlan, d: number): void {
+  const first = h - (h & (handles.stride - 1));
+  w.cWords = words;
+  w.cWord0 = wi - 2 * (h - first);
+  w.cHandle0 = first;
+  w.cEntries = plan.entries[d];
+  w.cDepth = plan.checkDepth[d];
+}
+
