@@ -171,6 +171,13 @@ export interface ModeGeometry {
    * TTBR1, PGDH).
    */
   roots: 'shared' | 'split';
+  /**
+   * Split roots only: where the kernel half starts, when not at
+   * 2^64 - 2^vaBits. loongarch puts it at vm_map_base = -2^cpu_vabits
+   * (0xffff800000000000) whatever VA_BITS is; the hardware indexes the
+   * tables with the low bits only.
+   */
+  upperStart?: number;
   /** Bytes of the top-level table (may be smaller than a page on arm64). */
   rootBytes: number;
 }
