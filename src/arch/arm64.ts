@@ -408,6 +408,11 @@ export class Arm64Codec implements EntryCodec {
     return d !== PTE && (lo & TYPE_MASK) !== TYPE_TABLE;
   }
 
+  /** The hardware's valid bit (bit 0). */
+  valid(_d: Depth, lo: number, _hi: number): boolean {
+    return (lo & 1) !== 0;
+  }
+
   /**
    * pgd/p4d_present(): !none. pud/pmd/pte_present(): valid or mainline's
    * present-invalid (bit 11 with bit 0 clear); also 6.1's PTE_PROT_NONE (bit

@@ -346,6 +346,16 @@ export class Loongarch64Codec implements EntryCodec {
   }
 
   /**
+   * The TLB refill is software: a leaf translates when _PAGE_PRESENT is set
+   * (the refill handler sets V on first use), a directory when its window
+   * address decodes.
+   */
+  valid(d: Depth, lo: number, hi: number): boolean {
+    if (d === PTE || (lo & _PAGE_HUGE) !== 0) return (lo & _PAGE_PRESENT) !== 0;
+    return this.tablePa(d, lo, hi) >= 0;
+  }
+
+  /**
    * pte_present(): P | PROTNONE. pmd_present(): for a huge pmd P | PROTNONE |
    * PRESENT_INVALID (6.1.0: P | PROTNONE), else val != invalid_pte_table (so a
    * zero pmd is present). pud_present()/p4d_present(): val != the invalid

@@ -184,6 +184,11 @@ export class Riscv64Codec implements EntryCodec {
     }
   }
 
+  /** The hardware's valid bit (V). */
+  valid(_d: Depth, lo: number, _hi: number): boolean {
+    return (lo & 1) !== 0;
+  }
+
   /**
    * pgd_present()/p4d_present(): V when enabled, 1 when folded.
    * pud_present(): V (pgtable-64.h).

@@ -103,6 +103,14 @@ export interface EntryCodec {
   bad(d: Depth, lo: number, hi: number): boolean;
   /** `*_present()` at depth d. */
   present(d: Depth, lo: number, hi: number): boolean;
+  /**
+   * Whether an access translates through this entry without a fault the
+   * kernel reports to the task: the hardware's valid bit (x86 P, riscv V,
+   * arm64 bit 0); on loongarch, whose TLB refill is software, _PAGE_PRESENT
+   * for a leaf and a decodable table address for a directory. Differs from
+   * present() for PROT_NONE / present-invalid entries. Used by translate.
+   */
+  valid(d: Depth, lo: number, hi: number): boolean;
   /** `pud_leaf()` / `pmd_leaf()` (huge / block); at PTE: same as present. */
   leaf(d: Depth, lo: number, hi: number): boolean;
   /**

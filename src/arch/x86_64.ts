@@ -199,6 +199,11 @@ export class X86_64Codec implements EntryCodec {
     }
   }
 
+  /** The hardware's valid bit (P). */
+  valid(_d: Depth, lo: number, _hi: number): boolean {
+    return (lo & 1) !== 0;
+  }
+
   /**
    * pte_present(): P | PROTNONE (a PROT_NONE / NUMA-hinting pte is present
    * to the kernel though the MMU faults on it). pmd_present(): P | PROTNONE |

@@ -1,5 +1,6 @@
 import {
   LEVEL_NAMES,
+  P4D,
   LIMIT_NO_KEXEC,
   LIMIT_NO_UEXEC,
   LIMIT_NO_USER,
@@ -77,26 +78,28 @@ export function translateAddress(mm: MmCore, root: number, page: number, offset:
     const entry = codec.decode(g.real, lo, hi);
     step.raw = wordsToBigInt(lo, hi);
     step.entry = entry;
-    if (entry.kind === 'none') return result('none');
-    if (entry.kind === 'bad') return result('bad');
-    if (entry.kind === 'not-present') return result('not-present');
-    if (entry.kind === 'leaf') {
-      const phys = codec.outputPa(g.real, lo, hi);
+    const d = g.real;
+    if (codec.none(d, lo, hi)) return result('none');
+    if (d <= P4D && codec.bad(d, lo, hi)) return result('bad');
+    const last = gi === mm.groups.length - 1;
+    if (!codec.valid(d, lo, hi)) return result(last || codec.leaf(d, lo, hi) || !codec.present(d, lo, hi) ? 'not-present' : 'bad');
+    if (last || codec.leaf(d, lo, hi)) {
+      const phys = codec.outputPa(d, lo, hi);
       return {
         va: full,
         mapped: true,
         phys: BigInt(phys) + BigInt(page % g.size) + BigInt(offset),
         pageSize: g.size,
-        level: LEVEL_NAMES[g.real],
+        level: LEVEL_NAMES[d],
         perms: effective(entry.perms, limits),
         leaf: entry,
         trace,
         fault: null,
       };
     }
-    limits |= codec.tableLimits(g.real, lo, hi);
-    const next = codec.tablePa(g.real, lo, hi);
-    if (next < 0 || gi === mm.groups.length - 1) return result('bad');
+    limits |= codec.tableLimits(d, lo, hi);
+    const next = codec.tablePa(d, lo, hi);
+    if (next < 0) return result('bad');
     table = next;
   }
   return result('bad');
