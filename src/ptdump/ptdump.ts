@@ -1,0 +1,110 @@
+import type { ArchName } from '../arch/types.js';
+import { LEVEL_NAMES } from '../arch/types.js';
+import { levelGroups } from '../arch/groups.js';
+import { PagewalkError } from '../errors.js';
+import type { AddressSpace } from '../mm/address-space.js';
+import { createArm64Dumper } from './arm64.js';
+import { createLoongarch64Dumper } from './loongarch64.js';
+import { ptdumpOps, ptdumpWalkPgd, ptdumpWalkRange } from './ptdump-walk.js';
+import { createRiscv64Dumper } from './riscv64.js';
+import type { ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './types.js';
+import { createX86_64Dumper } from './x86_64.js';
+
+/** What to dump and how. */
+export interface PtdumpRequest extends PtdumpOptions {
+  /** 'kernel': the kernel's debugfs text, line for line (default); 'json': one object per coalesced range. */
+  format?: 'kernel' | 'json';
+  /** Walk this top-level table instead of the address space's (a CR3, a TTBR, EFI's pgd). */
+  pgd?: number;
+  /** Walk these ranges instead of the arch's own. */
+  ranges?: PtdumpRange[];
+}
+
+type DumperFactory = (mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput) => ArchDumper;
+
+const DUMPERS: Record<ArchName, DumperFactory> = {
+  'x86-64': createX86_64Dumper,
+  riscv64: createRiscv64Dumper,
+  arm64: createArm64Dumper,
+  loongarch64: createLoongarch64Dumper,
+};
+
+/** The arch's dumper (its ptdump_state and note_page()) for an address space. */
+export function createDumper(mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput): ArchDumper {
+  return DUMPERS[mm.arch.arch](mm, options, out);
+}
+
+const hex16 = (n: number) => '0x' + n.toString(16).padStart(16, '0');
+
+/**
+ * One coalesced range as a JSON line: every address `0x` + 16 lowercase hex
+ * digits (the end of the last range, 2^64, has 17: `size` is authoritative).
+ */
+export function rangeToJson(r: DumpedRange): string {
+  return JSON.stringify({
+    start: hex16(r.start),
+    end: hex16(r.end),
+    size: hex16(r.end - r.start),
+    level: LEVEL_NAMES[r.level] ?? String(r.level),
+    present: r.present,
+    user: r.user,
+    read: r.read,
+    write: r.write,
+    exec: r.exec,
+    global: r.global,
+    phys: r.phys === null ? null : hex16(r.phys),
+    flags: r.flags,
+  });
+}
+
+function outputFor(format: 'kernel' | 'json' | undefined, onLine: (line: string) => void): PtdumpOutput {
+  if (format === 'json') return { range: (r) => onLine(rangeToJson(r)) };
+  if (format === undefined || format === 'kernel') return { line: onLine };
+  throw new PagewalkError('EINVAL', `ptdump format ${JSON.stringify(format)}: expected 'kernel' or 'json'`);
+}
+
+/**
+ * Dumps an address space's page tables as the kernel's ptdump does, one line
+ * at a time to `onLine` (never one giant string): the kernel's debugfs text
+ * for the arch, or JSON lines.
+ */
+export function ptdump(mm: AddressSpace, onLine: (line: string) => void, request: PtdumpRequest = {}): void {
+  const st = createDumper(mm, request, outputFor(request.format, onLine));
+  ptdumpWalkPgd(mm, st, request.pgd, request.ranges ?? st.ranges);
+}
+
+/**
+ * The same lines as an iterator, produced lazily: the walk advances one
+ * batch of top-level slots at a time (walking a range in pieces split at
+ * top-level boundaries visits exactly what one walk would).
+ */
+export function* ptdumpLines(mm: AddressSpace, request: PtdumpRequest = {}): Generator<string, void, undefined> {
+  let pending: string[] = [];
+  const st = createDumper(mm, request, outputFor(request.format, (l) => pending.push(l)));
+  const ops = ptdumpOps(mm);
+  const step = levelGroups(mm.arch)[0].size * 8;
+  for (const r of request.ranges ?? st.ranges) {
+    for (let start = r.start; start < r.end; ) {
+      const end = Math.min(r.end, (Math.floor(start / step) + 1) * step);
+      ptdumpWalkRange(mm, st, ops, { start, end }, request.pgd);
+      start = end;
+      if (pending.length > 0) {
+        const out = pending;
+        pending = [];
+        yield* out;
+      }
+    }
+  }
+  st.notePage(0, -1, 0, 0);
+  yield* pending;
+}
+
+/**
+ * ptdump_check_wx(): walks the kernel's tables counting pages that are both
+ * writable and executable, and returns the arch's verdict in its own words.
+ */
+export function checkWx(mm: AddressSpace, request: PtdumpOptions & { pgd?: number } = {}): WxResult {
+  const st = createDumper(mm, { ...request, checkWx: true }, {});
+  ptdumpWalkPgd(mm, st, request.pgd);
+  return st.wx();
+}
