@@ -159,8 +159,9 @@ function align4(n: number): number {
  * segment. Work and memory are bounded by the file size: nothing is
  * allocated from a size field.
  */
-export function parseElfCore(bytes: Uint8Array): ElfCore {
-  const length = bytes.length;
+export function parseElfCore(bytes: Uint8Array, source?: ElfSource): ElfCore {
+  // With a source, `bytes` holds only the start of the file (headers, usually the notes too).
+  const length = source?.size ?? bytes.length;
   if (length < EHDR_SIZE) {
     throw bad(0, `file too short for an ELF64 header (${length} bytes, need ${EHDR_SIZE})`);
   }
@@ -228,7 +229,11 @@ export function parseElfCore(bytes: Uint8Array): ElfCore {
     }
 
     if (pType === PT_NOTE) {
-      readNotes(bytes, view, offset, filesz, i, notes);
+      if (offset + filesz <= bytes.length) readNotes(bytes, view, offset, filesz, i, notes, 0);
+      else {
+        const seg = source!.read(offset, filesz);
+        readNotes(seg, new DataView(seg.buffer, seg.byteOffset, seg.length), 0, filesz, i, notes, offset);
+      }
       continue;
     }
 
@@ -251,7 +256,7 @@ export function parseElfCore(bytes: Uint8Array): ElfCore {
     });
   }
 
-  const { segments, aliases } = disjoinLoads(bytes, loads, phoff);
+  const { segments, aliases } = disjoinLoads(source ?? { size: bytes.length, read: (o, n) => bytes.subarray(o, o + n) }, loads, phoff);
 
   let vmcoreinfo: Map<string, string> | null = null;
   for (const note of notes) {
@@ -264,15 +269,25 @@ export function parseElfCore(bytes: Uint8Array): ElfCore {
   return { machine, arch: ARCH_BY_MACHINE.get(machine) ?? null, type, segments, aliases, notes, vmcoreinfo };
 }
 
-/** Appends the notes of one PT_NOTE segment (file bytes [start, start + size)). */
-function readNotes(bytes: Uint8Array, view: DataView, start: number, size: number, index: number, out: ElfNote[]): void {
+/**
+ * A core file too big to hold: its size and a reader of byte ranges (the
+ * Node entry reads them from the file). parseElfCore() then needs only the
+ * file's first bytes in memory.
+ */
+export interface ElfSource {
+  size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+/** Appends the notes of one PT_NOTE segment (bytes [start, start + size) of `bytes`, which starts at file offset `base`). */
+function readNotes(bytes: Uint8Array, view: DataView, start: number, size: number, index: number, out: ElfNote[], base: number): void {
   const end = start + size;
   let off = start;
   while (off < end) {
     if (end - off < NHDR_SIZE) {
       for (let k = off; k < end; k++) {
         if (bytes[k] !== 0) {
-          throw bad(off, `PT_NOTE [${index}]: ${end - off} trailing bytes are too few for a note header (${NHDR_SIZE}) and not zero padding`);
+          throw bad(base + off, `PT_NOTE [${index}]: ${end - off} trailing bytes are too few for a note header (${NHDR_SIZE}) and not zero padding`);
         }
       }
       return;
@@ -284,10 +299,10 @@ function readNotes(bytes: Uint8Array, view: DataView, start: number, size: numbe
     const nameAt = off + NHDR_SIZE;
     const descAt = nameAt + align4(namesz);
     if (nameAt + namesz > end || descAt > end) {
-      throw bad(off, `PT_NOTE [${index}]: note name (n_namesz ${hex(namesz)}) runs past the end of its segment ${range(start, size)}`);
+      throw bad(base + off, `PT_NOTE [${index}]: note name (n_namesz ${hex(namesz)}) runs past the end of its segment ${range(base + start, size)}`);
     }
     if (descAt + descsz > end) {
-      throw bad(off, `PT_NOTE [${index}]: note descriptor (n_descsz ${hex(descsz)}) at ${hex(descAt)} runs past the end of its segment ${range(start, size)}`);
+      throw bad(base + off, `PT_NOTE [${index}]: note descriptor (n_descsz ${hex(descsz)}) at ${hex(base + descAt)} runs past the end of its segment ${range(base + start, size)}`);
     }
     let nameEnd = nameAt;
     while (nameEnd < nameAt + namesz && bytes[nameEnd] !== 0) nameEnd++;
@@ -295,7 +310,7 @@ function readNotes(bytes: Uint8Array, view: DataView, start: number, size: numbe
       name: latin1(bytes.subarray(nameAt, nameEnd)),
       type,
       desc: bytes.subarray(descAt, descAt + descsz),
-      offset: off,
+      offset: base + off,
     });
     off = descAt + align4(descsz);
   }
@@ -307,7 +322,7 @@ function readNotes(bytes: Uint8Array, view: DataView, start: number, size: numbe
  * an error naming both.
  */
 function disjoinLoads(
-  bytes: Uint8Array,
+  file: ElfSource,
   loads: ElfLoadSegment[],
   phoff: number,
 ): { segments: ElfLoadSegment[]; aliases: ElfLoadSegment[] } {
@@ -331,7 +346,7 @@ function disjoinLoads(
     if (s.paddr + s.memsz > cover.paddr + cover.memsz) {
       throw bad(at, `${both} (partial overlap: physical ranges of PT_LOAD segments must be disjoint, or one must alias part of the other)`);
     }
-    const diff = firstDifference(bytes, s, cover);
+    const diff = firstDifference(file, s, cover);
     if (diff >= 0) {
       throw bad(at, `${both} and their bytes differ at paddr ${hex(s.paddr + diff)}`);
     }
@@ -346,14 +361,18 @@ function disjoinLoads(
  * the first differing offset into `inner`, or -1. Work is bounded by the two
  * filesz values, never by memsz.
  */
-function firstDifference(bytes: Uint8Array, inner: ElfLoadSegment, outer: ElfLoadSegment): number {
+function firstDifference(file: ElfSource, inner: ElfLoadSegment, outer: ElfLoadSegment): number {
   const delta = inner.paddr - outer.paddr;
   const limit = Math.min(inner.memsz, Math.max(inner.filesz, outer.filesz - delta));
-  for (let i = 0; i < limit; i++) {
-    const a = i < inner.filesz ? bytes[inner.offset + i] : 0;
-    const j = delta + i;
-    const b = j < outer.filesz ? bytes[outer.offset + j] : 0;
-    if (a !== b) return i;
+  const CHUNK = 1 << 20;
+  for (let at = 0; at < limit; at += CHUNK) {
+    const n = Math.min(CHUNK, limit - at);
+    const a = file.read(inner.offset + at, Math.max(0, Math.min(n, inner.filesz - at)));
+    const bStart = delta + at;
+    const b = file.read(outer.offset + bStart, Math.max(0, Math.min(n, outer.filesz - bStart)));
+    for (let i = 0; i < n; i++) {
+      if ((i < a.length ? a[i] : 0) !== (i < b.length ? b[i] : 0)) return at + i;
+    }
   }
   return -1;
 }

@@ -7,13 +7,29 @@ export interface RamRegion {
   size: number;
 }
 
-/** One region as the image holds it. */
+/** One region held in memory. */
 export interface MemoryRegion {
   readonly base: number;
   readonly size: number;
   /** The bytes (a view of the buffer the image was built from, or of its own zeroed buffer). */
   readonly bytes: Uint8Array;
 }
+
+/**
+ * A region too big to hold (a 64 GiB vmcore), read on demand: `load` reads
+ * `length` bytes at `offset` into the region. It is called for whole cache
+ * blocks; an image with such regions is read-only.
+ */
+export interface OnDemandRegion {
+  readonly base: number;
+  readonly size: number;
+  readonly load: (offset: number, length: number) => Uint8Array;
+}
+
+type AnyRegion = { readonly base: number; readonly size: number; readonly bytes?: Uint8Array; readonly load?: (offset: number, length: number) => Uint8Array };
+
+/** Bytes read at once from an on-demand region; tables (at most 64 KiB, size-aligned) never straddle one. */
+const BLOCK = 65536;
 
 const MAX_PHYS = 2 ** 53;
 
@@ -40,18 +56,22 @@ export class PhysicalMemory {
   wordBase = 0;
 
   readonly writable: boolean;
-  private readonly regionList: MemoryRegion[];
+  private readonly regionList: AnyRegion[];
   private readonly starts: Float64Array;
   private readonly ends: Float64Array;
-  private readonly words: Int32Array[];
+  /** Per region: its words, or null for an on-demand region. */
+  private readonly words: (Int32Array | null)[];
   private last = 0;
+  /** On-demand regions: loaded blocks by physical block number, least recently used first. */
+  private readonly blocks = new Map<number, Int32Array>();
+  private readonly maxBlocks: number;
 
   /** Use PhysicalMemory.create / fromRaw / fromElfCore. */
-  constructor(regions: MemoryRegion[], writable: boolean) {
+  constructor(regions: readonly (MemoryRegion | OnDemandRegion)[], writable: boolean, options: { cacheBytes?: number } = {}) {
     if (!HOST_LITTLE_ENDIAN) {
       throw new PagewalkError('EINVAL', 'pagewalk needs a little-endian host (typed arrays use host byte order)');
     }
-    const sorted = [...regions].sort((a, b) => a.base - b.base);
+    const sorted = [...regions].sort((a, b) => a.base - b.base) as AnyRegion[];
     for (let i = 0; i < sorted.length; i++) {
       const r = sorted[i];
       if (!Number.isInteger(r.base) || r.base < 0 || r.base % 8 !== 0 || r.base + r.size > MAX_PHYS) {
@@ -68,13 +88,20 @@ export class PhysicalMemory {
         );
       }
     }
+    const lazy = sorted.some((r) => r.bytes === undefined);
+    if (lazy && writable) throw new PagewalkError('EINVAL', 'an image read on demand cannot be writable');
     this.writable = writable;
-    this.regionList = sorted.map((r) => ({ base: r.base, size: r.size, bytes: wordAligned(r.bytes) }));
+    this.regionList = sorted.map((r) => {
+      if (r.bytes !== undefined) return { base: r.base, size: r.size, bytes: wordAligned(r.bytes) };
+      if (typeof r.load !== 'function') throw new PagewalkError('EINVAL', `RAM region at ${hex(r.base)} has neither bytes nor a loader`);
+      return { base: r.base, size: r.size, load: r.load };
+    });
     this.starts = Float64Array.from(this.regionList, (r) => r.base);
     this.ends = Float64Array.from(this.regionList, (r) => r.base + r.size);
-    this.words = this.regionList.map(
-      (r) => new Int32Array(r.bytes.buffer, r.bytes.byteOffset, Math.floor(r.bytes.byteLength / 4)),
+    this.words = this.regionList.map((r) =>
+      r.bytes === undefined ? null : new Int32Array(r.bytes.buffer, r.bytes.byteOffset, Math.floor(r.bytes.byteLength / 4)),
     );
+    this.maxBlocks = Math.max(16, Math.ceil((options.cacheBytes ?? 64 * 1024 * 1024) / BLOCK));
   }
 
   /** Zeroed, writable RAM regions (e.g. [{ base: 0x40000000, size: 64 << 20 }] for arm64 virt). */
@@ -104,8 +131,14 @@ export class PhysicalMemory {
     return new PhysicalMemory([{ base, size: bytes.byteLength, bytes }], options.writable === true);
   }
 
+  /** The regions held in memory (not those read on demand). */
   get regions(): readonly MemoryRegion[] {
-    return this.regionList;
+    return this.regionList.filter((r): r is MemoryRegion => r.bytes !== undefined);
+  }
+
+  /** Every region's physical range. */
+  get ranges(): readonly RamRegion[] {
+    return this.regionList.map((r) => ({ base: r.base, size: r.size }));
   }
 
   /** Total bytes of RAM in the image. */
@@ -152,8 +185,32 @@ export class PhysicalMemory {
     if (pa < 0 || pa % 8 !== 0) return null;
     const i = this.find(pa, bytes);
     if (i < 0) return null;
+    const words = this.words[i];
+    if (words === null) return this.blockWords(i, pa, bytes);
     this.wordBase = (pa - this.starts[i]) / 4;
-    return this.words[i];
+    return words;
+  }
+
+  /** The cached block of an on-demand region holding [pa, pa + bytes), loading it if needed. */
+  private blockWords(i: number, pa: number, bytes: number): Int32Array | null {
+    const block = Math.floor(pa / BLOCK);
+    const blockStart = Math.max(block * BLOCK, this.starts[i]);
+    if (pa + bytes > Math.min((block + 1) * BLOCK, this.ends[i])) return null; // straddles a block: never for aligned tables
+    let words = this.blocks.get(block);
+    if (words === undefined) {
+      const length = Math.min((block + 1) * BLOCK, this.ends[i]) - blockStart;
+      const data = this.regionList[i].load!(blockStart - this.starts[i], length);
+      // A fresh buffer per block: a view handed out earlier stays valid after eviction.
+      const copy = new Uint8Array(Math.ceil(length / 8) * 8);
+      copy.set(data.subarray(0, length));
+      words = new Int32Array(copy.buffer);
+      if (this.blocks.size >= this.maxBlocks) this.blocks.delete(this.blocks.keys().next().value as number);
+    } else {
+      this.blocks.delete(block);
+    }
+    this.blocks.set(block, words);
+    this.wordBase = (pa - blockStart) / 4;
+    return words;
   }
 
   /** Reads the 64-bit entry at `pa` into `lo`/`hi`. False when `pa` is outside the image or misaligned. */
@@ -191,7 +248,8 @@ export class PhysicalMemory {
     const i = this.find(pa, len);
     if (i < 0) return null;
     const off = pa - this.starts[i];
-    return this.regionList[i].bytes.slice(off, off + len);
+    const r = this.regionList[i];
+    return r.bytes !== undefined ? r.bytes.slice(off, off + len) : r.load!(off, len).slice(0, len);
   }
 
   /** Writes bytes at `pa` (inside one region). Throws EROFS / EFAULT. */
@@ -201,7 +259,7 @@ export class PhysicalMemory {
     if (i < 0) {
       throw new PagewalkError('EFAULT', `physical range [${hex(pa)}, ${hex(pa + data.byteLength)}) is not inside the memory image`);
     }
-    this.regionList[i].bytes.set(data, pa - this.starts[i]);
+    this.regionList[i].bytes!.set(data, pa - this.starts[i]);
   }
 
   /** Fills `bytes` bytes at `pa` with the 64-bit pattern (lo, hi). Throws EROFS / EFAULT. */
