@@ -1,19 +1,22 @@
 import { defineConfig } from 'tsup';
 
-// Two bundles: the public library (ESM + CJS + .d.ts) and the demo program.
-// The library bundle has no Node imports, so it runs in browsers too.
+// The library: the core entry (no Node APIs, runs in browsers) and the
+// Node-only entry 'pagewalk/node', ESM + CJS + .d.ts, sharing one copy of
+// the code through split chunks (so a PhysicalMemory from 'pagewalk/node'
+// is the class 'pagewalk' exports). The CLI and the demo are programs.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts' },
     format: ['esm', 'cjs'],
     dts: true,
+    splitting: true,
     clean: true,
     sourcemap: true,
     target: 'es2022',
-    platform: 'neutral',
+    platform: 'node',
   },
   {
-    entry: { demo: 'src/demo.ts' },
+    entry: { cli: 'src/cli/bin.ts', demo: 'src/demo.ts' },
     format: ['esm'],
     target: 'es2022',
     platform: 'node',

@@ -1,10 +1,7 @@
+import { effectivePerms } from './effective-perms.js';
 import {
   LEVEL_NAMES,
   P4D,
-  LIMIT_NO_KEXEC,
-  LIMIT_NO_UEXEC,
-  LIMIT_NO_USER,
-  LIMIT_NO_WRITE,
   type DecodedEntry,
   type LevelName,
   type Perms,
@@ -91,7 +88,7 @@ export function translateAddress(mm: MmCore, root: number, page: number, offset:
         phys: BigInt(phys) + BigInt(page % g.size) + BigInt(offset),
         pageSize: g.size,
         level: LEVEL_NAMES[d],
-        perms: effective(entry.perms, limits),
+        perms: effectivePerms(entry.perms, limits),
         leaf: entry,
         trace,
         fault: null,
@@ -103,16 +100,4 @@ export function translateAddress(mm: MmCore, root: number, page: number, offset:
     table = next;
   }
   return result('bad');
-}
-
-/** A leaf's permissions after the directory entries' limits (x86 ANDs RW/US and ORs NX; arm64 APTable/XNTable). */
-function effective(perms: Perms, limits: number): Perms {
-  const user = perms.user && (limits & LIMIT_NO_USER) === 0;
-  const noExec = perms.user ? LIMIT_NO_UEXEC : LIMIT_NO_KEXEC;
-  return {
-    ...perms,
-    user,
-    write: perms.write && (limits & LIMIT_NO_WRITE) === 0,
-    exec: perms.exec && (limits & noExec) === 0,
-  };
 }
