@@ -43,7 +43,8 @@ const COMMANDS: Record<string, { usage: string; options: Record<string, OptionSp
   --config FILE         the kernel's .config (or .config.gz, as in /boot) selecting the markers
   --base NAME=ADDR      override a marker base (e.g. page_offset_base=0xff11000000000000 on a KASLR kernel; repeatable)
   --marker ADDR=NAME    use these markers instead of the computed ones (repeatable)
-  --level-names 6.1|current   riscv: level names of Linux 6.1 (default) or of later kernels
+  --level-names in-use|five-level   riscv: levels named after those the mode uses (default: 6.1.64+, mainline)
+                        or 6.1.0-6.1.63's fixed five (an Sv39 1G leaf reads PUD)
 ${TARGET_HELP}`,
     options: {
       format: { value: true },
@@ -146,8 +147,8 @@ function ptdumpRequest(a: Args): PtdumpRequest {
   }
   const names = one(a, 'level-names');
   if (names !== undefined) {
-    if (names !== '6.1' && names !== 'current') throw new UsageError(`--level-names ${names}: expected 6.1 or current`);
-    request.levelNames = names === '6.1' ? 'kernel-6.1' : 'current';
+    if (names !== 'in-use' && names !== 'five-level') throw new UsageError(`--level-names ${names}: expected in-use or five-level`);
+    request.levelNames = names;
   }
   const ranges = a.options.get('range');
   if (ranges) request.ranges = ranges.map(parseRange);

@@ -32,12 +32,12 @@
  *
  * Level names: pg_level[] is built for CONFIG_PGTABLE_LEVELS (5 on 64-bit),
  * so a 6.1.0 kernel prints PGD P4D PUD PMD PTE whatever the paging mode
- * ('kernel-6.1'). Commit e59e5e2754bf ("riscv: correct pt_level name via
+ * ('five-level'). Commit e59e5e2754bf ("riscv: correct pt_level name via
  * pgtable_l5/4_enabled", mainline 6.7, backported to 6.1.64 and 6.6.3) names
  * p4d "P4D" only with Sv57 and pud "PUD" only with Sv48/Sv57, else "PGD"
- * ('current'): an Sv39 1G leaf reads PGD, not PUD. The 6.1.192 fixture
- * carries that backport, but it maps no pud leaf, so its text is the same
- * under both namings.
+ * ('in-use', the default: what 6.1.192, the fixtures' kernel, and mainline
+ * print): an Sv39 1G leaf reads PGD, not PUD. The fixture maps no pud leaf,
+ * so its text is the same under both namings.
  */
 
 import { PagewalkError, hex } from '../errors.js';
@@ -241,15 +241,15 @@ export function riscv64Layout(mode: Riscv64PtdumpMode, options: PtdumpOptions = 
   return { vars, markers, ranges: [{ start: kernVirtStart, end: TWO64 }] };
 }
 
-/** pg_level[].name: 6.1's compile-time table, or the run-time one of e59e5e2754bf (6.1.64+, mainline). */
-export function riscv64LevelNames(mode: Riscv64PtdumpMode, naming: 'kernel-6.1' | 'current' = 'kernel-6.1', config?: KernelConfig): string[] {
+/** pg_level[].name: the run-time table of e59e5e2754bf (6.1.64+, mainline; default), or 6.1.0's compile-time one. */
+export function riscv64LevelNames(mode: Riscv64PtdumpMode, naming: 'in-use' | 'five-level' = 'in-use', config?: KernelConfig): string[] {
   const levels = config === undefined ? 5 : config.number('PGTABLE_LEVELS', 5);
   const names = ['PGD', levels > 4 ? 'P4D' : 'PGD', levels > 3 ? 'PUD' : 'PGD', levels > 2 ? 'PMD' : 'PGD', 'PTE'];
-  if (naming === 'current') {
+  if (naming === 'in-use') {
     names[1] = mode === 'sv57' ? 'P4D' : 'PGD';
     names[2] = mode === 'sv39' ? 'PGD' : 'PUD';
-  } else if (naming !== 'kernel-6.1') {
-    throw new PagewalkError('EINVAL', `riscv64 ptdump: levelNames ${JSON.stringify(naming)}: expected 'kernel-6.1' or 'current'`);
+  } else if (naming !== 'five-level') {
+    throw new PagewalkError('EINVAL', `riscv64 ptdump: levelNames ${JSON.stringify(naming)}: expected 'in-use' or 'five-level'`);
   }
   return names;
 }
@@ -302,7 +302,7 @@ class Riscv64Dumper implements ArchDumper {
     this.mainline = cols === 'current';
     this.maskHi = this.mainline ? HI_N | HI_MT : 0;
     this.out = out;
-    this.levelNames = riscv64LevelNames(mode, options.levelNames ?? 'kernel-6.1', options.config);
+    this.levelNames = riscv64LevelNames(mode, options.levelNames ?? 'in-use', options.config);
     const layout = riscv64Layout(mode, options);
     this.ranges = layout.ranges;
     let markers = layout.markers;

@@ -60,8 +60,12 @@ export interface PtdumpOptions {
   bases?: Record<string, number>;
   /** Count W+X pages (ptdump_check_wx()) instead of only printing. */
   checkWx?: boolean;
-  /** riscv: name levels as later kernels do (after the level in use) instead of 6.1's 5-level names. */
-  levelNames?: 'kernel-6.1' | 'current';
+  /**
+   * riscv: 'in-use' (default) names levels after the levels the paging mode
+   * uses, as Linux 6.1.64+ (so 6.1.192) and mainline do; 'five-level' gives
+   * 6.1.0-6.1.63's fixed PGD P4D PUD PMD PTE (an Sv39 1G leaf reads PUD).
+   */
+  levelNames?: 'in-use' | 'five-level';
 }
 
 /** Result of a W+X check, in the arch's own words. */

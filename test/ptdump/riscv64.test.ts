@@ -61,8 +61,8 @@ describe('riscv64 ptdump: the 6.1.192 Sv39 fixture', () => {
   it("prints the same text with mainline's level names: Sv39 has only PMD and PTE leaves here", () => {
     // mainline ptdump_init(): pg_level[1] = l5 ? "P4D" : "PGD", pg_level[2] = l4 ? "PUD" : "PGD";
     // pg_level[3] stays "PMD" (CONFIG_PGTABLE_LEVELS 5 > 2), pg_level[4] "PTE".
-    expect(riscv64LevelNames('sv39', 'current', config)).toEqual(['PGD', 'PGD', 'PGD', 'PMD', 'PTE']);
-    const { text, ranges } = dump(fixture(), { config, levelNames: 'current' });
+    expect(riscv64LevelNames('sv39', 'in-use', config)).toEqual(['PGD', 'PGD', 'PGD', 'PMD', 'PTE']);
+    const { text, ranges } = dump(fixture(), { config, levelNames: 'in-use' });
     expect(text).toBe(kernelText);
     expect(new Set(ranges.filter((r) => r.present).map((r) => r.levelName))).toEqual(new Set(['PMD', 'PTE']));
   });
@@ -228,7 +228,7 @@ describe('riscv64 ptdump: markers of ptdump_init(), by hand from the 6.1 headers
     expect(() => createRiscv64Dumper(mm, { bases: { page_offset_base: 0 } }, {})).toThrow(/unknown base "page_offset_base"/);
     expect(() => createRiscv64Dumper(mm, { bases: { PAGE_OFFSET: -1 } }, {})).toThrow(/must be an integer address/);
     expect(() => createRiscv64Dumper(mm, { markers: [] }, {})).toThrow(/non-empty/);
-    expect(() => createRiscv64Dumper(mm, { levelNames: 'linux-5' as 'current' }, {})).toThrow(/levelNames/);
+    expect(() => createRiscv64Dumper(mm, { levelNames: 'linux-5' as 'in-use' }, {})).toThrow(/levelNames/);
   });
 });
 
@@ -255,12 +255,12 @@ describe('riscv64 ptdump: hand-built tables', () => {
   it('level names of an Sv39 1G leaf: PUD in 6.1.0 (5-level table), PGD after e59e5e2754bf', () => {
     const mm = kernelMm('sv39');
     mm.map(0xffffffd800000000, 0x80000000, '1G', { write: true, global: true }, { pageSize: '1G' });
-    const line = (naming: 'kernel-6.1' | 'current') => dump(mm, { levelNames: naming }).lines.find((l) => l.startsWith('0x'));
-    expect(line('kernel-6.1')).toBe('0xffffffd800000000-0xffffffd840000000    0x0000000080000000         1G PUD     D A G . . W R V');
-    expect(line('current')).toBe('0xffffffd800000000-0xffffffd840000000    0x0000000080000000         1G PGD     D A G . . W R V');
-    expect(riscv64LevelNames('sv48', 'current')).toEqual(['PGD', 'PGD', 'PUD', 'PMD', 'PTE']);
-    expect(riscv64LevelNames('sv57', 'current')).toEqual(['PGD', 'P4D', 'PUD', 'PMD', 'PTE']);
-    expect(riscv64LevelNames('sv39', 'kernel-6.1')).toEqual(['PGD', 'P4D', 'PUD', 'PMD', 'PTE']);
+    const line = (naming: 'five-level' | 'in-use') => dump(mm, { levelNames: naming }).lines.find((l) => l.startsWith('0x'));
+    expect(line('five-level')).toBe('0xffffffd800000000-0xffffffd840000000    0x0000000080000000         1G PUD     D A G . . W R V');
+    expect(line('in-use')).toBe('0xffffffd800000000-0xffffffd840000000    0x0000000080000000         1G PGD     D A G . . W R V');
+    expect(riscv64LevelNames('sv48', 'in-use')).toEqual(['PGD', 'PGD', 'PUD', 'PMD', 'PTE']);
+    expect(riscv64LevelNames('sv57', 'in-use')).toEqual(['PGD', 'P4D', 'PUD', 'PMD', 'PTE']);
+    expect(riscv64LevelNames('sv39', 'five-level')).toEqual(['PGD', 'P4D', 'PUD', 'PMD', 'PTE']);
   });
 
   it('W+X fails on an RWX kernel mapping; one warning although a marker splits the lines', () => {
