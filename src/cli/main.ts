@@ -194,7 +194,8 @@ function runLeaves(a: Args): number {
 
 function runTranslate(a: Args): number {
   const json = format(a, ['text', 'json']) === 'json';
-  const isNumber = (s: string) => /^(0x[0-9a-f_]+|[0-9_]+)$/i.test(s);
+  // Words that start like numbers are addresses (and must parse); the rest is the image path.
+  const isNumber = (s: string) => /^(0x|[0-9])/i.test(s) && !s.includes('/') && !s.includes('.');
   const vaddrs = a.positional.filter(isNumber).map((s) => parseAddress(s, 'VADDR'));
   const rest = a.positional.filter((s) => !isNumber(s));
   if (vaddrs.length === 0) throw new UsageError('translate needs at least one VADDR');
