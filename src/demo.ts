@@ -1,9 +1,11 @@
 /**
- * `npm run demo`: builds the embedded demo address space of every arch,
- * prints how one address translates level by level (as crash's `vtop`
- * does) and what the kernel walker finds, leaf by leaf, in each mapping.
+ * `npm run demo`: builds the embedded demo address space of every arch and
+ * shows it the ways a kernel developer looks at page tables: the kernel's
+ * own ptdump text, a W^X check, how addresses translate level by level (as
+ * crash's `vtop` does) and what the kernel walker counts.
  */
 import { buildDemo } from './demo-layout.js';
+import { checkWx, ptdump } from './ptdump/ptdump.js';
 import { upperHalfEnd, upperHalfStart } from './arch/va.js';
 import { hex } from './errors.js';
 import { sizeName } from './units.js';
@@ -63,6 +65,9 @@ for (const arch of ['x86-64', 'riscv64', 'arm64', 'loongarch64']) {
   for (const m of [...layout.kernel, ...layout.user]) {
     console.log(`  ${pad(m.name, 16)} ${hex16(m.va)}-${hex16(m.va + m.size)} ${sizeName(m.size).padStart(5)} -> ${hex(m.pa)}`);
   }
+  console.log(`  --- ptdump of init_mm (the kernel's debugfs text for ${arch}) ---`);
+  ptdump(machine.initMm, (line) => console.log(`  ${line}`));
+  console.log(`  --- W^X: ${checkWx(machine.initMm).message}`);
   const text = layout.kernel.find((m) => m.name === 'kernel text') ?? layout.kernel[0];
   printVtop(machine.initMm.translate(BigInt(text.va) + 0x1234n));
   printVtop(user.translate(BigInt(layout.user[2].va) + 0x10n));

@@ -51,3 +51,11 @@ export { MmWalk } from './walk/mm-walk.js';
 export type { EntryCallback, HoleCallback, MmWalkOps } from './walk/ops.js';
 export { ACTION_SUBTREE, ACTION_CONTINUE, ACTION_AGAIN, EINVAL, EBUSY, type WalkAction } from './walk/actions.js';
 export { sizeName, parseSize, type SizeSpec } from './units.js';
+export { forEachLeaf, spanRanges, type Leaf } from './mm/leaves.js';
+export { kernelTablesFromVmcoreinfo, type KernelTablesInfo } from './memory/vmcoreinfo.js';
+export type { OnDemandRegion } from './memory/physical-memory.js';
+export type { ElfSource } from './memory/elf-core.js';
+
+export { ptdump, ptdumpLines, checkWx, rangeToJson, createDumper, type PtdumpRequest } from './ptdump/ptdump.js';
+export { KernelConfig, parseKernelConfig } from './ptdump/kernel-config.js';
+export type { AddressMarker, ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './ptdump/types.js';
