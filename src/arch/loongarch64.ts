@@ -340,9 +340,13 @@ export class Loongarch64Codec implements EntryCodec {
     return this.real[d] === 1 && lo === this.emptyLo[d] && hi === this.emptyHi[d];
   }
 
-  /** p4d_bad(): val & ~PAGE_MASK (4 levels only); pgd_bad() is 0 (pgtable-nop4d.h). */
+  /**
+   * p4d_bad(), pud_bad(), pmd_bad(): val & ~PAGE_MASK (a directory entry is
+   * a page-aligned table address), at levels that are real; pgd_bad() is 0
+   * (pgtable-nop4d.h). pmd_bad() is what pte_offset_map() tests.
+   */
   bad(d: Depth, lo: number, _hi: number): boolean {
-    return d === P4D && this.real[P4D] === 1 && (lo & this.pageOffsetMask) !== 0;
+    return d !== PGD && d !== PTE && this.real[d] === 1 && (lo & this.pageOffsetMask) !== 0;
   }
 
   /**

@@ -99,7 +99,10 @@ export interface EntryCodec {
   // ---- hot: called per entry by the walker and translate ----
   /** `*_none()` of the kernel at depth d. */
   none(d: Depth, lo: number, hi: number): boolean;
-  /** `pgd_bad()` / `p4d_bad()` (only asked at PGD and P4D, as in *_none_or_clear_bad). */
+  /**
+   * `*_bad()`: asked at PGD and P4D (as in *_none_or_clear_bad()) and at PMD
+   * for user pte tables (as pte_offset_map() does).
+   */
   bad(d: Depth, lo: number, hi: number): boolean;
   /** `*_present()` at depth d. */
   present(d: Depth, lo: number, hi: number): boolean;

@@ -76,7 +76,7 @@ export function forEachLeaf(
     const walkOptions = options.pgd === undefined ? { private: state } : { pgd: options.pgd, private: state };
     const rc = walkPageRangeDebug(mm, r.start, r.end, ops, walkOptions);
     if (rc !== 0) {
-      throw new PagewalkError(rc === -16 ? 'EBUSY' : 'EINVAL', `cannot walk [${hex(r.start)}, ${hex(r.end)}): ${walkArgsProblem(mm, r.start, r.end, ops, walkOptions) ?? 'the address space is held by another walk'}`);
+      throw new PagewalkError(rc === -16 ? 'EBUSY' : 'EINVAL', `cannot walk [${hex(r.start)}, ${hex(r.end)}): ${walkArgsProblem(mm, r.start, r.end, ops, walkOptions, 'debug') ?? 'the address space is held by another walk'}`);
     }
   }
 }

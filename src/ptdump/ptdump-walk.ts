@@ -40,7 +40,7 @@ export function ptdumpWalkRange(mm: AddressSpace, st: ArchDumper, ops: MmWalkOps
   const options = pgd === undefined ? { private: st } : { pgd, private: st };
   const rc = walkPageRangeDebug(mm, range.start, range.end, ops, options);
   if (rc !== 0) {
-    const why = walkArgsProblem(mm, range.start, range.end, ops, options) ?? 'the address space is held by another walk';
+    const why = walkArgsProblem(mm, range.start, range.end, ops, options, 'debug') ?? 'the address space is held by another walk';
     throw new PagewalkError(rc === -16 ? 'EBUSY' : 'EINVAL', `ptdump cannot walk [${hex(range.start)}, ${hex(range.end)}): ${why}`);
   }
 }

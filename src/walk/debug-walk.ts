@@ -22,7 +22,7 @@ export function walkPageRangeDebug<P = unknown>(
   ops: MmWalkOps<P>,
   options: WalkOptions<P> = {},
 ): number {
-  if (walkArgsProblem(mm, start, end, ops, options) !== null) return EINVAL;
+  if (walkArgsProblem(mm, start, end, ops, options, 'debug') !== null) return EINVAL;
   if (mm.kind === 'kernel') return walkKernelPageTableRange(mm, start, end, ops, options);
   if (mm.walkers > 0) return EBUSY;
   return runWalk(mm, start, end, ops, options, true);

@@ -1,16 +1,24 @@
 import { PagewalkError } from '../errors.js';
 
 /**
- * Entry handles: small integers naming one entry slot of one table,
- * `tableId * stride + index`. A handle is what a walk callback receives in
+ * Entry handles: small integers naming one entry slot of one table read at
+ * one level, `tableId * stride + index`. A handle is what a walk callback receives in
  * place of the kernel's `pte_t *`: a number V8 passes without boxing (a
  * physical address above 2^31 would be boxed on every call, DESIGN.md), and
  * one that stays valid after the walk, because the table it names is
  * remembered here by physical address.
  *
  * Tables get ids the first time a walk enters them; a later walk reuses the
- * id (open addressing on the physical address, no allocation once a table
- * has been seen).
+ * id (open addressing on the physical address and level, no allocation once
+ * a table has been seen). A table reached at two levels (a corrupt or
+ * looping image) gets one id per level, so a handle always decodes as the
+ * level its callback saw.
+ *
+ * Ids must stay small integers: at most 2^31 / stride tables (4M with 4K
+ * pages, 256K with 64K pages). When a walk starts with the registry more
+ * than half full it is emptied (`recycle()`): handles from earlier walks
+ * then no longer name their entries. Only a scan over hundreds of
+ * thousands of distinct roots gets there.
  */
 export class EntryHandles {
   /** log2(stride): entries-per-table rounded up to a power of two. */
@@ -35,22 +43,25 @@ export class EntryHandles {
     return Math.floor(2 ** 31 / this.stride);
   }
 
-  /** Id of the table at `pa` (its entries checked at `depth`), registering it if new. */
+  /** Id of the table at `pa` read at `depth` (the level its entries are checked at), registering it if new. */
   idOf(pa: number, depth: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
-    // Table addresses are page aligned: hash the page frame number.
-    let h = (Math.imul(Math.floor(pa / 4096) | 0, 0x9e3779b1) >>> 7) & mask;
+    let h = hash(pa, depth) & mask;
     for (;;) {
       const id = slots[h];
       if (id < 0) break;
-      if (this.tablePa[id] === pa) {
-        this.tableDepth[id] = depth;
-        return id;
-      }
+      if (this.tablePa[id] === pa && this.tableDepth[id] === depth) return id;
       h = (h + 1) & mask;
     }
     return this.add(pa, depth, h);
+  }
+
+  /** Empties the registry when it is more than half full (called before a walk, never during one). */
+  recycleIfFull(): void {
+    if (this.count * 2 <= this.capacity) return;
+    this.count = 0;
+    this.slots.fill(-1);
   }
 
   private add(pa: number, depth: number, slot: number): number {
@@ -78,7 +89,7 @@ export class EntryHandles {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;
     for (let id = 0; id < this.count; id++) {
-      let h = (Math.imul(Math.floor(this.tablePa[id] / 4096) | 0, 0x9e3779b1) >>> 7) & mask;
+      let h = hash(this.tablePa[id], this.tableDepth[id]) & mask;
       while (slots[h] >= 0) h = (h + 1) & mask;
       slots[h] = id;
     }
@@ -98,4 +109,9 @@ export class EntryHandles {
   depth(handle: number): number {
     return this.tableDepth[handle >>> this.strideShift];
   }
+}
+
+/** Table addresses are 8-byte aligned (pages, or arm64's small pgds): mix the address and the level. */
+function hash(pa: number, depth: number): number {
+  return (Math.imul((Math.floor(pa / 8) | 0) ^ (depth << 28), 0x9e3779b1) >>> 7) | 0;
 }

@@ -1,5 +1,6 @@
 
 import type { AddressSpace } from '../mm/address-space.js';
+import { lowerHalfEnd } from '../arch/va.js';
 import { EINVAL } from './actions.js';
 import { MmWalk } from './mm-walk.js';
 import type { MmWalkOps } from './ops.js';
@@ -13,9 +14,11 @@ import { walkPgdRange } from './walk-pgd-range.js';
  * Returns 0, or the first non-zero callback value (positive: the caller's,
  * negative: an error), or -EINVAL before any callback for: start >= end,
  * ops with installPte (check_ops_valid()) or with an unknown name, an
- * address that is not page aligned, not canonical or not in the kernel's
- * half, a range crossing the canonical hole, a `pgd` outside the image, or
- * an address space that is not a kernel one. `walkArgsProblem()` says which.
+ * address that is not page aligned, not canonical or outside what the
+ * address space translates (both halves where one root serves both, the
+ * kernel half of a split root), a range crossing the canonical hole, a
+ * `pgd` outside the image, or an address space that is not a kernel one.
+ * `walkArgsProblem()` says which.
  *
  * The walk holds the address space as the kernel's mmap read lock does:
  * nested kernel walks are fine; map/unmap calls that would allocate or free
@@ -29,17 +32,24 @@ export function walkKernelPageTableRange<P = unknown>(
   ops: MmWalkOps<P>,
   options: WalkOptions<P> = {},
 ): number {
-  if (walkArgsProblem(kernel, start, end, ops, options) !== null || kernel.kind !== 'kernel') return EINVAL;
+  if (walkArgsProblem(kernel, start, end, ops, options, 'kernel') !== null) return EINVAL;
   return runWalk(kernel, start, end, ops, options, false);
 }
 
-/** @internal Runs a validated walk under the address space's lock (read, or write for debug walks). */
+/**
+ * @internal Runs a validated walk under the address space's lock (read, or
+ * write for debug walks). A debug walk of a user address space reads user
+ * pte tables as pte_offset_map() does (a pmd_bad() entry below TASK_SIZE is
+ * not followed); kernel walks use pte_offset_kernel().
+ */
 export function runWalk<P>(mm: AddressSpace, start: number, end: number, ops: MmWalkOps<P>, options: WalkOptions<P>, write: boolean): number {
+  if (mm.walkers === 0) mm.entries.recycleIfFull();
   const walk = new MmWalk<P>(mm, ops, options.private as P, options.pgd ?? mm.root);
+  const userPtesBelow = mm.kind === 'user' ? lowerHalfEnd(mm.arch) : 0;
   mm.walkers++;
   if (write) mm.writeLocked = true;
   try {
-    return walkPgdRange(walk as MmWalk<unknown>, mm.plan, mm.codec, mm.memory, mm.entries, start, end);
+    return walkPgdRange(walk as MmWalk<unknown>, mm.plan, mm.codec, mm.memory, mm.entries, start, end, userPtesBelow);
   } finally {
     mm.walkers--;
     if (write) mm.writeLocked = false;

@@ -16,10 +16,19 @@ const OPTION_KEYS = ['pgd', 'private'];
 /**
  * Why a walk would be refused with -EINVAL, or null. The entry points run
  * exactly this check before any callback; call it to learn the reason
- * behind a -EINVAL.
+ * behind a -EINVAL. `entryPoint` 'kernel' (the default, for
+ * walkKernelPageTableRange()) also refuses user address spaces.
  */
-export function walkArgsProblem(mm: unknown, start: unknown, end: unknown, ops: unknown, options: unknown = {}): string | null {
+export function walkArgsProblem(
+  mm: unknown,
+  start: unknown,
+  end: unknown,
+  ops: unknown,
+  options: unknown = {},
+  entryPoint: 'kernel' | 'debug' = 'kernel',
+): string | null {
   if (!(mm instanceof AddressSpace)) return 'mm must be an AddressSpace (machine.initMm, machine.createUserMm(), machine.openMm())';
+  if (entryPoint === 'kernel' && mm.kind !== 'kernel') return 'walkKernelPageTableRange() walks a kernel address space; this one is a user address space';
   const opsWhy = opsProblem(ops);
   if (opsWhy !== null) return opsWhy;
   if (options === null || typeof options !== 'object') return `options must be an object { pgd?, private? }, got ${String(options)}`;

@@ -32,10 +32,17 @@ const EMPTY = new Int32Array(0);
  * (never none, never bad, never a leaf, always present): only the lowest
  * level of a folded group checks the entry.
  *
- * pagewalk's additions, never in the kernel's way: a bad pgd/p4d entry is
- * reported (badEntry, walk.badEntries) instead of cleared, and a directory
- * entry whose table lies outside the image is reported after its own
- * callback ran and its range handed to pte_hole at its depth.
+ * User pte tables below TASK_SIZE (`userPtesBelow`, 0 for kernel walks)
+ * are reached as pte_offset_map() reaches them: a pmd_bad() entry is not
+ * followed. The kernel clears it and re-runs the pmd, which is then none
+ * (ACTION_AGAIN, pte_hole at the pmd's depth); pagewalk, which never writes
+ * a dump, reports it instead.
+ *
+ * pagewalk's additions, never in the kernel's way: a bad pgd/p4d (or such a
+ * user pmd) entry is reported (badEntry, walk.badEntries) instead of
+ * cleared, and a directory entry whose table lies outside the image is
+ * reported after its own callback ran and its range handed to pte_hole at
+ * its depth.
  */
 export function walkPgdRange(
   w: MmWalk<unknown>,
@@ -45,6 +52,7 @@ export function walkPgdRange(
   handles: EntryHandles,
   start: number,
   end: number,
+  userPtesBelow: number,
 ): number {
   const ops = w.ops;
   const cbs: (EntryCallback<unknown> | undefined)[] = [ops.pgdEntry, ops.p4dEntry, ops.pudEntry, ops.pmdEntry, ops.pteEntry];
@@ -173,10 +181,10 @@ export function walkPgdRange(
             addr[c] = a;
             stop[c] = n;
             if (tableAt[c]) {
-              const tpa = codec.tablePa(cd, lo, hi);
+              const tpa = c === PTE && a < userPtesBelow && codec.bad(cd, lo, hi) ? -1 : codec.tablePa(cd, lo, hi);
               const child = tpa >= 0 ? memory.tableWords(tpa, plan.tableBytes[c]) : null;
               if (child === null) {
-                // A table pointer that leaves the image: not followed, not written; reported.
+                // A table pointer that leaves the image (or a bad user pmd): not followed, not written; reported.
                 w.badEntries++;
                 if (badEntry) {
                   enter(w, words, wi, h, handles, plan, d);
