@@ -21,6 +21,7 @@ import { translateAddress, type Translation } from './translate.js';
 import { unmapRange } from './unmap.js';
 import { EntryHandles } from '../walk/entry-handles.js';
 import { makeWalkPlan, type WalkPlan } from '../walk/walk-plan.js';
+import type { MmWalk } from '../walk/mm-walk.js';
 
 export interface MapOptions {
   /** Leaf size: the base page (default), a huge size the mode allows ("2M", "1G", ...), or 'auto' for the largest each step's alignment allows. */
@@ -65,6 +66,8 @@ export class AddressSpace implements MmCore {
   readonly entries: EntryHandles;
   /** @internal The geometry as the walker reads it. */
   readonly plan: WalkPlan;
+  /** @internal The most recent walk object (see runWalk). */
+  lastWalk: MmWalk<unknown> | null = null;
 
   constructor(init: AddressSpaceInit) {
     this.arch = init.arch;

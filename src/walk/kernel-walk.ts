@@ -45,6 +45,10 @@ export function walkKernelPageTableRange<P = unknown>(
 export function runWalk<P>(mm: AddressSpace, start: number, end: number, ops: MmWalkOps<P>, options: WalkOptions<P>, write: boolean): number {
   if (mm.walkers === 0) mm.entries.recycleIfFull();
   const walk = new MmWalk<P>(mm, ops, options.private as P, options.pgd ?? mm.root);
+  // Keep the latest walk object alive: V8 holds the MmWalk class's final map
+  // only weakly, and if every walk object died, each GC would collect the
+  // map and throw away the walker's optimized code with it.
+  mm.lastWalk = walk as MmWalk<unknown>;
   const userPtesBelow = mm.kind === 'user' ? lowerHalfEnd(mm.arch) : 0;
   mm.walkers++;
   if (write) mm.writeLocked = true;

@@ -29,16 +29,21 @@ export class MmWalk<P = unknown> {
   readonly pgd: number;
   /** ACTION_SUBTREE / ACTION_CONTINUE / ACTION_AGAIN, read after pud and pmd callbacks. */
   action: number = ACTION_SUBTREE;
+  // addr, next and cWord0 start as doubles (NaN: not set) so that the
+  // object's first map already stores them as doubles: a Smi-to-double
+  // transition would give every walk object a new map that dies with it,
+  // and each GC would then throw away the walker's optimized code ("weak
+  // objects"), costing an unoptimized, allocating stretch per GC.
   /** Start of the current entry's (or hole's) range. */
-  addr = 0;
+  addr = NaN;
   /** End (exclusive) of the current entry's (or hole's) range. */
-  next = 0;
+  next = NaN;
   /** Entries the walk could not follow (see MmWalkOps.badEntry). */
   badEntries = 0;
 
   /** @internal the table the walk is in: its words, first word, first handle, entries, check depth. */
   cWords: Int32Array = EMPTY;
-  /** @internal */ cWord0 = 0;
+  /** @internal */ cWord0 = NaN;
   /** @internal */ cHandle0 = -1;
   /** @internal */ cEntries = 0;
   /** @internal */ cDepth = 0;

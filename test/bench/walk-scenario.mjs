@@ -1,0 +1,193 @@
+/**
+ * One walk-bench measurement, in its own process (so `mono` really is a
+ * walker that has only seen one ops object): builds the scenario's tables
+ * with the built package, then times the walker and the hand-written
+ * baseline and measures the bytes each allocates per visited entry.
+ *
+ * usage: node --expose-gc --max-semi-space-size=256 walk-scenario.mjs <scenario> <mono|mega>
+ * prints one JSON line.
+ */
+import v8 from 'node:v8';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { MmWalk, createMachine, walkKernelPageTableRange } from '../../dist/index.js';
+import * as baselines from './baselines.mjs';
+
+const GiB = 2 ** 30;
+const DIRECT = 0xffff888000000000;
+
+/** The callbacks measured: count present entries and sum their PFNs (dense), count leaves (2M), count holes (sparse). */
+function pteCounter(e, w) {
+  if (w.present(e)) {
+    const p = w.private;
+    p.count++;
+    p.sum += w.pfn(e);
+  }
+  return 0;
+}
+function pmdCounter(e, w) {
+  if (w.leaf(e)) {
+    const p = w.private;
+    p.count++;
+    p.sum += w.pfn(e);
+  }
+  return 0;
+}
+function allocatingCounter(e, w) {
+  w.private.last = { entry: e, addr: w.addr, next: w.next };
+  w.private.count++;
+  return 0;
+}
+function holeCounter(depth, w) {
+  w.private.count++;
+  return 0;
+}
+
+const SCENARIOS = {
+  'dense-4k': { arch: 'x86-64', mode: '4level', bytes: GiB, base: DIRECT, baseline: 'x86Dense' },
+  'dense-4k-big': { arch: 'x86-64', mode: '4level', bytes: 16 * GiB, base: DIRECT, baseline: 'x86Dense', ram: 256 << 20 },
+  'dense-4k-riscv': { arch: 'riscv64', mode: 'sv39', bytes: GiB, base: 0xffffffd800000000, baseline: 'riscvDense' },
+  'dense-4k-arm64': { arch: 'arm64', mode: '4k-48', bytes: GiB, base: 0xffff000000000000, baseline: 'arm64Dense' },
+  'dense-16k-loongarch': { arch: 'loongarch64', mode: '16k-3level', bytes: GiB, base: 0xffff800000000000, baseline: 'loongarchDense' },
+  'huge-2m': { arch: 'x86-64', mode: '4level', bytes: 64 * GiB, base: DIRECT, baseline: 'x86Pmd', pageSize: '2M' },
+  sparse: { arch: 'x86-64', mode: '4level', bytes: GiB, base: DIRECT, baseline: null, sparse: true },
+  // Checks the allocation method: a callback allocating one small object per entry must show it.
+  'alloc-calibration': { arch: 'x86-64', mode: '4level', bytes: GiB, base: DIRECT, baseline: null, allocating: true },
+};
+
+const [name, callsite] = process.argv.slice(2);
+const sc = SCENARIOS[name];
+if (!sc || (callsite !== 'mono' && callsite !== 'mega')) {
+  console.error(`usage: walk-scenario.mjs <${Object.keys(SCENARIOS).join('|')}> <mono|mega>`);
+  process.exit(2);
+}
+
+const m = createMachine({ arch: sc.arch, mode: sc.mode, ram: sc.ram ? [{ base: defaultBase(sc.arch), size: sc.ram }] : undefined });
+const mm = m.initMm;
+mm.map(sc.base, 0x100000000, sc.bytes, { write: true, global: true }, { pageSize: sc.pageSize ?? mm.pageSize });
+if (sc.sparse) {
+  // A few scattered pages in both halves besides the dense gigabyte.
+  for (const va of [0x400000, 0x7ffd04000000, 0xffffc90000000000, 0xffffffff81000000, 0xfffffe0000000000]) {
+    mm.map(va, 0x200000000, mm.pageSize, { write: true });
+  }
+}
+
+function defaultBase(arch) {
+  return { 'x86-64': 0, riscv64: 0x80000000, arm64: 0x40000000, loongarch64: 0 }[arch];
+}
+
+const priv = { count: 0, sum: 0 };
+const counter =
+  sc.pageSize === '2M'
+    ? { pmdEntry: pmdCounter }
+    : sc.sparse
+      ? { pteEntry: pteCounter, pteHole: holeCounter }
+      : sc.allocating
+        ? { pteEntry: allocatingCounter }
+        : { pteEntry: pteCounter };
+const range = [sc.base, sc.base + sc.bytes];
+const walkOnce = sc.sparse
+  ? () => {
+      walkKernelPageTableRange(mm, 0, 2 ** 47, counter, { private: priv });
+      walkKernelPageTableRange(mm, 0xffff800000000000, 2 ** 64, counter, { private: priv });
+    }
+  : () => walkKernelPageTableRange(mm, range[0], range[1], counter, { private: priv });
+priv.count = 0;
+walkOnce();
+const entries = priv.count;
+
+// The baseline: same memory, same ops object, a hand-written loop.
+const invalid = sc.arch === 'loongarch64' ? { pmd: noneValue(2), pte: noneValue(3) } : null;
+const baselineWith = (ops, from, to) => {
+  const w = new MmWalk(mm, ops, priv, mm.root);
+  return baselines[sc.baseline](w, m.memory, mm.entries, ops, mm.root, from, to, invalid);
+};
+const baselineOnce = sc.baseline ? () => baselineWith(counter, range[0], range[1]) : null;
+
+/** loongarch: the value of an empty directory entry (the invalid table's window address) at a depth. */
+function noneValue(depth) {
+  m.codec.encodeNone(depth);
+  return (m.codec.hi >>> 0) * 2 ** 32 + (m.codec.lo >>> 0);
+}
+
+if (callsite === 'mega') {
+  // Six other ops objects through the same walker (and baseline) first: the callback call sites go
+  // megamorphic, as in a real program where many users share the library.
+  const small = [sc.base, sc.base + 64 * mm.pageSize * 512];
+  const others = [
+    { pteEntry: (e, w) => (w.none(e) ? 0 : 0), pmdEntry: (e, w) => (w.none(e) ? 0 : 0) },
+    { pteEntry: (e, w) => (w.lo(e) === 7 ? 1 : 0), pmdEntry: (e, w) => (w.lo(e) === 7 ? 1 : 0) },
+    { pteEntry: (e, w) => (w.leaf(e) ? 0 : 0), pmdEntry: (e, w) => (w.hi(e) === 3 ? 1 : 0), pteHole: () => 0 },
+    { pteEntry: (e, w) => (w.hi(e) === -1 ? 1 : 0), pmdEntry: () => 0, pudEntry: () => 0 },
+    { pteEntry: (e, w) => (w.present(e) && w.addr < 0 ? 1 : 0), pmdEntry: (e, w) => (w.next < 0 ? 1 : 0) },
+    { pteEntry: (e, w) => (w.phys(e) < 0 ? 1 : 0), pmdEntry: (e, w) => (w.phys(e) < 0 ? 1 : 0), pgdEntry: () => 0, p4dEntry: () => 0 },
+  ];
+  for (let k = 0; k < 3; k++) {
+    for (const o of others) {
+      walkKernelPageTableRange(mm, small[0], small[1], o);
+      if (sc.baseline) baselineWith(o, small[0], small[1]);
+    }
+  }
+}
+
+function timePerEntry(fn) {
+  for (let i = 0; i < 5; i++) fn();
+  const samples = [];
+  const until = performance.now() + 1500;
+  while (samples.length < 7 || (performance.now() < until && samples.length < 200)) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return (samples[Math.floor(samples.length / 2)] * 1e6) / entries;
+}
+
+let gcs = 0;
+new PerformanceObserver((list) => {
+  gcs += list.getEntries().length;
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * Bytes allocated per visited entry: with a young generation large enough
+ * that no GC can run in the window, the growth of used_heap_size across ~2M
+ * visits, minus the same around an empty function. null if a GC ran anyway.
+ */
+async function bytesPerEntry(fn) {
+  const runs = Math.max(1, Math.ceil(2e6 / entries));
+  const tick = () => new Promise((r) => setTimeout(r, 20));
+  const measure = async (f) => {
+    globalThis.gc();
+    globalThis.gc();
+    await tick(); // let the observer see the forced collections
+    const gcBefore = gcs;
+    const before = v8.getHeapStatistics().used_heap_size;
+    for (let i = 0; i < runs; i++) f();
+    const after = v8.getHeapStatistics().used_heap_size;
+    await tick();
+    return gcs === gcBefore ? after - before : null;
+  };
+  const used = await measure(fn);
+  const base = await measure(() => {});
+  if (used === null || base === null) return null;
+  return (used - base) / (runs * entries);
+}
+
+const ns = timePerEntry(walkOnce);
+const bytes = await bytesPerEntry(walkOnce);
+const bns = baselineOnce ? timePerEntry(baselineOnce) : null;
+const bbytes = baselineOnce ? await bytesPerEntry(baselineOnce) : null;
+const round = (x, d = 2) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
+console.log(
+  JSON.stringify({
+    scenario: name,
+    arch: sc.arch,
+    mode: sc.mode,
+    callsite,
+    entries,
+    ns_per_entry: round(ns),
+    bytes_per_entry: round(bytes),
+    baseline_ns_per_entry: round(bns),
+    baseline_bytes_per_entry: round(bbytes),
+    ratio: bns ? round(ns / bns) : null,
+  }),
+);
