@@ -30,6 +30,12 @@ type AnyRegion = { readonly base: number; readonly size: number; readonly bytes?
 
 /** Bytes read at once from an on-demand region; tables (at most 64 KiB, size-aligned) never straddle one. */
 const BLOCK = 65536;
+/**
+ * In-memory regions are looked up in pieces that never cross a 1 GiB
+ * physical boundary, so a word index into a piece always fits a small
+ * integer: the walker keeps it in int32 arrays and V8 never boxes it.
+ */
+const PIECE = 2 ** 30;
 
 const MAX_PHYS = 2 ** 53;
 
@@ -56,6 +62,9 @@ export class PhysicalMemory {
   wordBase = 0;
 
   readonly writable: boolean;
+  /** The regions as given (sorted). */
+  private readonly originals: AnyRegion[];
+  /** What lookups search: in-memory regions cut at 1 GiB boundaries, on-demand regions whole. */
   private readonly regionList: AnyRegion[];
   private readonly starts: Float64Array;
   private readonly ends: Float64Array;
@@ -91,10 +100,20 @@ export class PhysicalMemory {
     const lazy = sorted.some((r) => r.bytes === undefined);
     if (lazy && writable) throw new PagewalkError('EINVAL', 'an image read on demand cannot be writable');
     this.writable = writable;
-    this.regionList = sorted.map((r) => {
+    this.originals = sorted.map((r) => {
       if (r.bytes !== undefined) return { base: r.base, size: r.size, bytes: wordAligned(r.bytes) };
       if (typeof r.load !== 'function') throw new PagewalkError('EINVAL', `RAM region at ${hex(r.base)} has neither bytes nor a loader`);
       return { base: r.base, size: r.size, load: r.load };
+    });
+    this.regionList = this.originals.flatMap((r) => {
+      if (r.bytes === undefined) return [r];
+      const pieces: AnyRegion[] = [];
+      for (let start = r.base; start < r.base + r.size; ) {
+        const end = Math.min(r.base + r.size, (Math.floor(start / PIECE) + 1) * PIECE);
+        pieces.push({ base: start, size: end - start, bytes: r.bytes.subarray(start - r.base, end - r.base) });
+        start = end;
+      }
+      return pieces;
     });
     this.starts = Float64Array.from(this.regionList, (r) => r.base);
     this.ends = Float64Array.from(this.regionList, (r) => r.base + r.size);
@@ -133,18 +152,18 @@ export class PhysicalMemory {
 
   /** The regions held in memory (not those read on demand). */
   get regions(): readonly MemoryRegion[] {
-    return this.regionList.filter((r): r is MemoryRegion => r.bytes !== undefined);
+    return this.originals.filter((r): r is MemoryRegion => r.bytes !== undefined);
   }
 
   /** Every region's physical range. */
   get ranges(): readonly RamRegion[] {
-    return this.regionList.map((r) => ({ base: r.base, size: r.size }));
+    return this.originals.map((r) => ({ base: r.base, size: r.size }));
   }
 
   /** Total bytes of RAM in the image. */
   get size(): number {
     let n = 0;
-    for (const r of this.regionList) n += r.size;
+    for (const r of this.originals) n += r.size;
     return n;
   }
 

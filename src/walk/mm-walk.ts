@@ -29,11 +29,10 @@ export class MmWalk<P = unknown> {
   readonly pgd: number;
   /** ACTION_SUBTREE / ACTION_CONTINUE / ACTION_AGAIN, read after pud and pmd callbacks. */
   action: number = ACTION_SUBTREE;
-  // addr, next and cWord0 start as doubles (NaN: not set) so that the
-  // object's first map already stores them as doubles: a Smi-to-double
-  // transition would give every walk object a new map that dies with it,
-  // and each GC would then throw away the walker's optimized code ("weak
-  // objects"), costing an unoptimized, allocating stretch per GC.
+  // addr and next start as doubles (NaN: not set) so that the object's
+  // first map already stores them as doubles (they hold kernel addresses):
+  // a Smi-to-double field change on every walk object would cost a map
+  // transition per walk.
   /** Start of the current entry's (or hole's) range. */
   addr = NaN;
   /** End (exclusive) of the current entry's (or hole's) range. */
@@ -43,7 +42,7 @@ export class MmWalk<P = unknown> {
 
   /** @internal the table the walk is in: its words, first word, first handle, entries, check depth. */
   cWords: Int32Array = EMPTY;
-  /** @internal */ cWord0 = NaN;
+  /** @internal Word index of the table's first entry: a small integer (memory pieces are at most 1 GiB). */ cWord0 = 0;
   /** @internal */ cHandle0 = -1;
   /** @internal */ cEntries = 0;
   /** @internal */ cDepth = 0;

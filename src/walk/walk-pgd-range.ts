@@ -69,7 +69,7 @@ export function walkPgdRange(
   const addr = new Float64Array(5);
   const stop = new Float64Array(5);
   const next = new Float64Array(5);
-  const word = new Float64Array(5);
+  const word = new Int32Array(5); // word indexes into a memory piece (at most 1 GiB): small integers
   const handle = new Int32Array(5); // handles are small integers: keep them int32 so calls pass them unboxed
   const tables: Int32Array[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
   const tableAt = plan.tableAt;
