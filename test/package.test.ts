@@ -51,7 +51,7 @@ describe('the packed package, installed into another TypeScript project', () => 
     );
     writeFileSync(join(dir, 'esm.mts'), CONSUMER);
     writeFileSync(join(dir, 'cjs.cts'), CONSUMER);
-  });
+  }, 180_000);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -59,7 +59,7 @@ describe('the packed package, installed into another TypeScript project', () => 
 
   it('type-checks and compiles an ESM and a CJS consumer with tsc', () => {
     expect(() => run(process.execPath, [TSC, '-p', '.'], dir)).not.toThrow();
-  });
+  }, 60_000);
 
   it('runs under import (ESM build)', () => {
     expect(run(process.execPath, ['esm.mjs'], dir).trim()).toBe(EXPECTED);
@@ -71,9 +71,13 @@ describe('the packed package, installed into another TypeScript project', () => 
 
   it('does not let users import the internal walk_page_range_debug counterpart', () => {
     writeFileSync(join(dir, 'internal.mts'), `import { walkPageRangeDebug } from 'pagewalk';\nconsole.log(walkPageRangeDebug);\n`);
+    writeFileSync(
+      join(dir, 'tsconfig.internal.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], types: [], noEmit: true }, files: ['internal.mts'] }),
+    );
     let out = '';
     try {
-      run(process.execPath, [TSC, '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', '', 'internal.mts'], dir);
+      run(process.execPath, [TSC, '-p', 'tsconfig.internal.json'], dir);
     } catch (e) {
       out = String((e as { stdout?: string }).stdout);
     }
@@ -82,5 +86,5 @@ describe('the packed package, installed into another TypeScript project', () => 
 try { await import('pagewalk/dist/index.js'); console.log('deep import allowed'); } catch (e) { console.log(e.code); }`;
     writeFileSync(join(dir, 'probe.mjs'), probe);
     expect(run(process.execPath, ['probe.mjs'], dir).trim().split('\n')).toEqual(['false', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
-  });
+  }, 60_000);
 });

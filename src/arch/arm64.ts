@@ -348,6 +348,8 @@ function sizeName(bytes: number): string {
 export class Arm64Codec implements EntryCodec {
   lo = 0;
   hi = 0;
+  /** Follow from read/write/exec/user/dirty: PXN/UXN from exec, DBM/PTE_DIRTY/AP[2] from write and dirty, the present-invalid forms from read. */
+  readonly permAttrs: readonly string[] = ['pxn', 'uxn', 'dbm', 'swDirty', 'rdonly', 'presentInvalid', 'protNone', 'pmdPresentInvalid'];
 
   readonly geometry: ModeGeometry;
   readonly mode: string;

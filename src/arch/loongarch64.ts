@@ -192,6 +192,8 @@ function fmt(value: unknown): string {
 export class Loongarch64Codec implements EntryCodec {
   lo = 0;
   hi = 0;
+  /** Follow from the permissions: PLV from user, the software W and M bits from write and dirty, PRESENT_INVALID from read. */
+  readonly permAttrs: readonly string[] = ['plv', 'write', 'modified', 'presentInvalid'];
 
   readonly mode: Loongarch64ModeName;
   readonly pageShift: number;

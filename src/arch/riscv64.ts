@@ -133,6 +133,8 @@ export type Riscv64ModeName = 'sv39' | 'sv48' | 'sv57';
 export class Riscv64Codec implements EntryCodec {
   lo = 0;
   hi = 0;
+  /** riscv's attrs (PBMT, N, RSW, software bits) are independent of R/W/X/U/G/A/D. */
+  readonly permAttrs: readonly string[] = [];
   readonly mode: Riscv64ModeName;
   /** pgtable_l4_enabled: p4d is a real level (Sv48, Sv57). */
   private readonly l4: boolean;

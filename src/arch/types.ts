@@ -143,6 +143,12 @@ export interface EntryCodec {
   encodeNone(d: Depth): void;
   /** The full protection of a leaf (inverse of leafTemplate for what it encodes). */
   leafProt(d: Depth, lo: number, hi: number): FullProt;
+  /**
+   * The `attrs` keys leafProt() reports that follow from the permission
+   * fields (arm64 pxn/uxn/dbm...): protect() derives them anew from the
+   * merged permissions instead of carrying the old values over.
+   */
+  readonly permAttrs: readonly string[];
 
   /** Output of the store methods above. */
   lo: number;

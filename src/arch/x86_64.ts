@@ -130,6 +130,8 @@ export type X86_64ModeName = '4level' | '5level';
 export class X86_64Codec implements EntryCodec {
   lo = 0;
   hi = 0;
+  /** SavedDirty is where pte_wrprotect() keeps D of a write-protected page: derived from write and dirty. */
+  readonly permAttrs: readonly string[] = ['savedDirty'];
 
   readonly mode: X86_64ModeName;
   /** pgtable_l5_enabled(). */
@@ -425,12 +427,12 @@ export class X86_64Codec implements EntryCodec {
   }
 
   /**
-   * A directory entry for the table at `tablePa`: _PAGE_TABLE (P|RW|US|A|D)
-   * for a table reachable from user space, else _KERNPG_TABLE (P|RW|A|D).
-   * (Linux itself writes _PAGE_TABLE into many kernel directories, e.g.
-   * pmd_populate_kernel(); the caller chooses.)
+   * A directory entry for the table at `tablePa` as the kernel's
+   * pXd_populate() writes it, for user and kernel tables alike: _PAGE_TABLE
+   * (P|RW|US|A|D). Access is restricted by the leaves (x86 ANDs U/S down the
+   * levels, so a US-clear directory would hide user pages below it).
    */
-  encodeTable(d: Depth, tablePa: number, user: boolean): void {
+  encodeTable(d: Depth, tablePa: number, _user: boolean): void {
     if (d === PTE) {
       throw new PagewalkError('EINVAL', 'a pte cannot point to a table: table entries go at pgd, p4d, pud or pmd');
     }
@@ -440,7 +442,9 @@ export class X86_64Codec implements EntryCodec {
         `table address ${typeof tablePa === 'number' ? hex(tablePa) : String(tablePa)} must be 4K-aligned and below 2^52`,
       );
     }
-    this.lo = ((tablePa % TWO32) & PFN_LO) | (user ? _PAGE_TABLE : _KERNPG_TABLE);
+    // pmd_populate_kernel(), pmd_populate(), pud/p4d/pgd_populate() (arch/x86/include/asm/pgalloc.h)
+    // all write _PAGE_TABLE; only boot-time tables (head_64.S, the kernel image) use _KERNPG_TABLE.
+    this.lo = ((tablePa % TWO32) & PFN_LO) | _PAGE_TABLE;
     this.hi = Math.floor(tablePa / TWO32) & ADDR_HI;
   }
 

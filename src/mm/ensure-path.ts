@@ -26,7 +26,7 @@ export type PathMode = 'map' | 'replace' | 'split';
  * creating missing tables (as __pmd_alloc() and friends do) and handling
  * huge leaves on the way per `mode`. Returns the table's physical address.
  */
-export function ensurePath(mm: MmCore, tx: Transaction, target: number, va: number, mode: PathMode, user: boolean): number {
+export function ensurePath(mm: MmCore, tx: Transaction, target: number, va: number, mode: PathMode): number {
   const codec = mm.codec;
   const mem = mm.memory;
   let table = mm.root;
@@ -38,7 +38,7 @@ export function ensurePath(mm: MmCore, tx: Transaction, target: number, va: numb
     const hi = mem.hi;
     if (codec.none(g.real, lo, hi)) {
       const child = newTable(mm, tx, gi + 1);
-      linkTable(mm, tx, gi, slot, child, user);
+      linkTable(mm, tx, gi, slot, child);
       table = child;
       continue;
     }
@@ -60,7 +60,7 @@ export function ensurePath(mm: MmCore, tx: Transaction, target: number, va: numb
         throw new PagewalkError('EINVAL', `cannot split the ${what} at physical ${hex(slot)} covering ${hex(leafStart)}`);
       }
       const child = newTable(mm, tx, gi + 1);
-      linkTable(mm, tx, gi, slot, child, user);
+      linkTable(mm, tx, gi, slot, child);
       table = child;
       continue;
     }

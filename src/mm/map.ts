@@ -41,8 +41,8 @@ export function mapRange(
       templates.set(gi, t);
     }
     const idx = slotIndex(g, cur);
-    const n = Math.min(g.entries - idx, (end - cur) / g.size);
-    const table = ensurePath(mm, tx, gi, cur, replace ? 'replace' : 'map', prot.user);
+    const n = Math.min(g.entries - idx, Math.floor((end - cur) / g.size));
+    const table = ensurePath(mm, tx, gi, cur, replace ? 'replace' : 'map');
     clearRun(mm, tx, gi, table, idx, n, cur, replace);
     writeLeaves(mm, tx, gi, table, idx, n, curPa, t[0], t[1]);
     cur += n * g.size;

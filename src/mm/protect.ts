@@ -1,6 +1,6 @@
 import { resolveProt } from '../arch/prot.js';
 import type { Prot } from '../arch/types.js';
-import { childTable, isTableEntry, linkTable, readSlot, slotIndex, splitLeaf, type MmCore } from './table-ops.js';
+import { childTable, isTableEntry, readSlot, slotIndex, splitLeaf, type MmCore } from './table-ops.js';
 import type { Transaction } from './transaction.js';
 
 /**
@@ -51,12 +51,11 @@ export function protectRange(mm: MmCore, tx: Transaction, gi: number, table: num
     if (isTableEntry(mm, gi, lo, hi)) {
       const child = childTable(mm, gi, slot);
       protectRange(mm, tx, gi + 1, child, cur, stop, prot);
-      if (prot.user === true && !mm.isUser) {
-        // A user page below a kernel table: open the path (x86 ANDs U/S down the levels).
-        linkTable(mm, tx, gi, slot, child, true);
-      }
     } else if (cur === slotStart && stop === slotEnd) {
-      const full = resolveProt(prot, codec.leafProt(g.real, lo, hi));
+      const old = codec.leafProt(g.real, lo, hi);
+      // Attributes that follow from the permissions (arm64 PXN/UXN/DBM, ...) are derived anew.
+      for (const key of codec.permAttrs) delete old.attrs[key];
+      const full = resolveProt(prot, old);
       const pa = codec.outputPa(g.real, lo, hi);
       codec.leafTemplate(g.real, full);
       codec.encodeLeaf(g.real, pa, codec.lo, codec.hi);

@@ -64,9 +64,14 @@ export function newTable(mm: MmCore, tx: Transaction, gi: number): number {
   return tx.allocTable(Math.max(g.tableBytes, pageBytes(mm)), mm.codec.lo, mm.codec.hi);
 }
 
-/** Writes into `slot` (group gi) a directory entry pointing at `child`. */
-export function linkTable(mm: MmCore, tx: Transaction, gi: number, slot: number, child: number, user: boolean): void {
-  mm.codec.encodeTable(mm.groups[gi].real, child, user || mm.isUser);
+/**
+ * Writes into `slot` (group gi) a directory entry pointing at `child`, as
+ * Linux writes it for this address space: a user table in a user address
+ * space, a kernel table in the kernel's (whatever the pages below are, as
+ * pmd_populate() / pmd_populate_kernel() choose by address space).
+ */
+export function linkTable(mm: MmCore, tx: Transaction, gi: number, slot: number, child: number): void {
+  mm.codec.encodeTable(mm.groups[gi].real, child, mm.isUser);
   tx.write(slot, mm.codec.lo, mm.codec.hi);
 }
 
@@ -104,7 +109,7 @@ export function splitLeaf(mm: MmCore, tx: Transaction, gi: number, slot: number,
     words[b + 2 * i] = codec.lo;
     words[b + 2 * i + 1] = codec.hi;
   }
-  linkTable(mm, tx, gi, slot, child, prot.user);
+  linkTable(mm, tx, gi, slot, child);
   return child;
 }
 

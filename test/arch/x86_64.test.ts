@@ -403,13 +403,15 @@ describe('leafTemplate + encodeLeaf give the kernel\'s PAGE_KERNEL* values [type
 });
 
 describe('encodeTable / encodeNone / tableLimits [types]', () => {
-  it('_KERNPG_TABLE (0x63) for kernel tables, _PAGE_TABLE (0x67) for user tables', () => {
+  // arch/x86/include/asm/pgalloc.h: pmd_populate_kernel() and pmd_populate() both write
+  // __pa(pte) | _PAGE_TABLE (P|RW|US|A|D = 0x67); so do pud/p4d/pgd_populate().
+  it('_PAGE_TABLE (0x67) for kernel and user tables, as pXd_populate() writes them', () => {
     c4.encodeTable(P4D, 0x4401000, true);
     expect(wordsToBigInt(c4.lo, c4.hi)).toBe(0x0000000004401067n); // = the fixture's pgd[273]
     c4.encodeTable(PUD, 0x2a16000, false);
-    expect(wordsToBigInt(c4.lo, c4.hi)).toBe(0x0000000002a16063n); // = the fixture's pud[510]
+    expect(wordsToBigInt(c4.lo, c4.hi)).toBe(0x0000000002a16067n);
     c5.encodeTable(PGD, 0xffffffffff000, false);
-    expect(wordsToBigInt(c5.lo, c5.hi)).toBe(0x000ffffffffff063n);
+    expect(wordsToBigInt(c5.lo, c5.hi)).toBe(0x000ffffffffff067n);
     c5.encodeTable(PMD, 0xabcde12345000, true);
     expect(wordsToBigInt(c5.lo, c5.hi)).toBe(0x000abcde12345067n);
   });
