@@ -206,7 +206,9 @@ export class PhysicalMemory {
     if (i < 0) return null;
     const words = this.words[i];
     if (words === null) return this.blockWords(i, pa, bytes);
-    this.wordBase = (pa - this.starts[i]) / 4;
+    // `| 0`: a piece is at most 1 GiB, and an integer-typed value keeps this
+    // field (and the walker's copies of it) small integers for V8.
+    this.wordBase = ((pa - this.starts[i]) / 4) | 0;
     return words;
   }
 
@@ -228,7 +230,7 @@ export class PhysicalMemory {
       this.blocks.delete(block);
     }
     this.blocks.set(block, words);
-    this.wordBase = (pa - blockStart) / 4;
+    this.wordBase = ((pa - blockStart) / 4) | 0;
     return words;
   }
 

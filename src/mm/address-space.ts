@@ -66,8 +66,8 @@ export class AddressSpace implements MmCore {
   readonly entries: EntryHandles;
   /** @internal The geometry as the walker reads it. */
   readonly plan: WalkPlan;
-  /** @internal The most recent walk object (see runWalk). */
-  lastWalk: MmWalk<unknown> | null = null;
+  /** @internal The walk objects, one per nesting level of walks (see runWalk). */
+  readonly walkObjects: MmWalk<unknown>[] = [];
 
   constructor(init: AddressSpaceInit) {
     this.arch = init.arch;

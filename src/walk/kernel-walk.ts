@@ -44,11 +44,16 @@ export function walkKernelPageTableRange<P = unknown>(
  */
 export function runWalk<P>(mm: AddressSpace, start: number, end: number, ops: MmWalkOps<P>, options: WalkOptions<P>, write: boolean): number {
   if (mm.walkers === 0) mm.entries.recycleIfFull();
-  const walk = new MmWalk<P>(mm, ops, options.private as P, options.pgd ?? mm.root);
-  // Keep the latest walk object alive: V8 holds the MmWalk class's final map
-  // only weakly, and if every walk object died, each GC would collect the
-  // map and throw away the walker's optimized code with it.
-  mm.lastWalk = walk as MmWalk<unknown>;
+  // One walk object per nesting level, reused: no allocation per walk, one
+  // object shape for V8 (and its map stays alive: were every walk object to
+  // die, each GC would collect the map and the walker's optimized code).
+  const pool = mm.walkObjects;
+  let walk = pool[mm.walkers] as MmWalk<P> | undefined;
+  if (walk === undefined) {
+    walk = new MmWalk<P>(mm, ops, options.private as P, options.pgd ?? mm.root);
+    pool.push(walk as MmWalk<unknown>);
+  }
+  walk.reset(ops, options.private as P, options.pgd ?? mm.root);
   const userPtesBelow = mm.kind === 'user' ? lowerHalfEnd(mm.arch) : 0;
   mm.walkers++;
   if (write) mm.writeLocked = true;

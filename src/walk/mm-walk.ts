@@ -18,15 +18,21 @@ const EMPTY = new Int32Array(2);
  * that real level (what the hardware sees). Handles stay valid after the
  * walk (`mm.entries` knows their tables); the accessors are fastest for the
  * table the walk is in.
+ *
+ * One walk object per address space (and nesting level) serves every walk:
+ * it is reset when a walk starts, so keep entry handles, not the object,
+ * beyond the walk that handed it to you. (Reuse keeps V8 on one object
+ * shape, and a walk allocation-free.)
  */
 export class MmWalk<P = unknown> {
-  readonly ops: MmWalkOps<P>;
+  /** The callbacks of the walk in progress. */
+  ops: MmWalkOps<P>;
   readonly mm: AddressSpace;
   readonly arch: ArchMode;
   /** The caller's data (`walk->private`). */
-  readonly 'private': P;
+  'private': P;
   /** Physical address of the top-level table being walked (mm's root, or the pgd override). */
-  readonly pgd: number;
+  pgd = NaN; // a double from the start, whatever the root: one map for every walk object
   /** ACTION_SUBTREE / ACTION_CONTINUE / ACTION_AGAIN, read after pud and pmd callbacks. */
   action: number = ACTION_SUBTREE;
   // addr and next start as doubles (NaN: not set) so that the object's
@@ -53,7 +59,7 @@ export class MmWalk<P = unknown> {
   /** Base page size: pfn = phys / pageBytes (precomputed: `2 ** shift` in the hot path costs ~100 ns). */
   private readonly pageBytes: number;
 
-  /** @internal created by the walk entry points. */
+  /** @internal Made for an address space by the walk entry points, then reused (reset()). */
   constructor(mm: AddressSpace, ops: MmWalkOps<P>, priv: P, pgd: number) {
     this.mm = mm;
     this.ops = ops;
@@ -64,6 +70,22 @@ export class MmWalk<P = unknown> {
     this.memory = mm.memory;
     this.handles = mm.entries;
     this.pageBytes = 2 ** mm.arch.pageShift;
+  }
+
+  /** @internal Prepares the object for a new walk. */
+  reset(ops: MmWalkOps<P>, priv: P, pgd: number): void {
+    this.ops = ops;
+    this.private = priv;
+    this.pgd = pgd;
+    this.action = ACTION_SUBTREE;
+    this.addr = NaN;
+    this.next = NaN;
+    this.badEntries = 0;
+    this.cWords = EMPTY;
+    this.cWord0 = 0;
+    this.cHandle0 = -1;
+    this.cEntries = 0;
+    this.cDepth = 0;
   }
 
   /** Low 32 bits of the entry (signed). */

@@ -109,19 +109,8 @@ export function walkPgdRange(
     let advance = false;
 
     if (d === PTE) {
-      // walk_pte_range_inner(): every pte of the range, none or not.
-      const step = size[PTE];
-      let pa = a;
-      let ph = h;
-      for (;;) {
-        w.addr = pa;
-        w.next = pa + step;
-        err = pteEntry(ph, w);
-        if (err) return err;
-        if (pa >= e - step) break;
-        pa += step;
-        ph++;
-      }
+      err = walkPteRangeInner(w, pteEntry, a, e, size[PTE], h);
+      if (err) return err;
       // Back in walk_pmd_range() after walk_pte_range(): AGAIN re-runs the pmd.
       d = PMD;
       if (w.action === ACTION_AGAIN) continue;
@@ -242,8 +231,30 @@ export function walkPgdRange(
   }
 }
 
+/**
+ * walk_pte_range_inner(): pte_entry for every pte of [addr, end), none or
+ * not. A function of its own so V8 compiles the hottest loop on its own.
+ */
+function walkPteRangeInner(w: MmWalk<unknown>, pteEntry: EntryCallback<unknown>, addr: number, end: number, step: number, handle: number): number {
+  let pa = addr;
+  let h = handle | 0;
+  for (;;) {
+    w.addr = pa;
+    w.next = pa + step;
+    const err = pteEntry(h, w);
+    if (err) return err;
+    if (pa >= end - step) return 0;
+    pa += step;
+    // `| 0` keeps the handle an int32 for V8: `h + 1` may be typed as a
+    // double (it could overflow), and a double argument is passed boxed.
+    h = (h + 1) | 0;
+  }
+}
+
 /** Points the walk's current-table fields at the table holding handle h (for the accessors' fast path). */
 function enter(w: MmWalk<unknown>, words: Int32Array, wi: number, h: number, handles: EntryHandles, plan: WalkPlan, d: number): void {
+  const i = h - w.cHandle0;
+  if (i >= 0 && i < w.cEntries && w.cWords === words) return; // still in the same table
   const first = h - (h & (handles.stride - 1));
   w.cWords = words;
   w.cWord0 = wi - 2 * (h - first);

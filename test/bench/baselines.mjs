@@ -27,10 +27,11 @@ function ptes(w, mem, handles, ops, tablePa, idx0, n, a, entries, pageSize) {
   const h0 = enterPte(w, handles, words, mem.wordBase, tablePa);
   w.cEntries = entries;
   const cb = ops.pteEntry;
-  for (let i = idx0; i < idx0 + n; i++) {
+  const first = idx0 | 0; // Math.floor() results are doubles to V8: keep handles int32 so they pass unboxed
+  for (let i = first; i < first + n; i++) {
     w.addr = a;
     w.next = a + pageSize;
-    const err = cb(h0 + i, w);
+    const err = cb((h0 + i) | 0, w);
     if (err) return err;
     a += pageSize;
   }
@@ -86,7 +87,7 @@ export function x86Pmd(w, mem, handles, ops, root, start, end) {
     w.cWords = pmdWords; w.cWord0 = pmdBase; w.cHandle0 = h0; w.cEntries = 512; w.cDepth = 3;
     const pudEnd = Math.min(end, (Math.floor(a / 2 ** 30) + 1) * 2 ** 30);
     for (; a < pudEnd; a += 2 ** 21) {
-      const k = Math.floor(a / 2 ** 21) % 512;
+      const k = (Math.floor(a / 2 ** 21) % 512) | 0;
       const plo = pmdWords[pmdBase + 2 * k], phi = pmdWords[pmdBase + 2 * k + 1];
       if ((plo & ~0x60) === 0 && phi === 0) continue;
       w.addr = a;
