@@ -124,14 +124,8 @@ export function walkPgdRange(
         let bad = false;
         if (codec.none(cd, lo, hi) || (bad = d <= P4D && codec.bad(cd, lo, hi))) {
           if (bad) {
-            w.badEntries++;
-            if (badEntry) {
-              enter(w, words, wi, h, handles, plan, d);
-              w.addr = a;
-              w.next = n;
-              err = badEntry(h, w);
-              if (err) return err;
-            }
+            err = reportBad(w, badEntry, words, wi, h, handles, plan, d, a, n);
+            if (err) return err;
           }
           if (pteHole) {
             w.addr = a;
@@ -174,14 +168,8 @@ export function walkPgdRange(
               const child = tpa >= 0 ? memory.tableWords(tpa, plan.tableBytes[c]) : null;
               if (child === null) {
                 // A table pointer that leaves the image (or a bad user pmd): not followed, not written; reported.
-                w.badEntries++;
-                if (badEntry) {
-                  enter(w, words, wi, h, handles, plan, d);
-                  w.addr = a;
-                  w.next = n;
-                  err = badEntry(h, w);
-                  if (err) return err;
-                }
+                err = reportBad(w, badEntry, words, wi, h, handles, plan, d, a, n);
+                if (err) return err;
                 if (pteHole) {
                   w.addr = a;
                   w.next = n;
@@ -249,6 +237,27 @@ function walkPteRangeInner(w: MmWalk<unknown>, pteEntry: EntryCallback<unknown>,
     // double (it could overflow), and a double argument is passed boxed.
     h = (h + 1) | 0;
   }
+}
+
+/** An entry the walker cannot follow: counted, and handed to ops.badEntry if there is one. */
+function reportBad(
+  w: MmWalk<unknown>,
+  badEntry: EntryCallback<unknown> | undefined,
+  words: Int32Array,
+  wi: number,
+  h: number,
+  handles: EntryHandles,
+  plan: WalkPlan,
+  d: number,
+  addr: number,
+  next: number,
+): number {
+  w.badEntries++;
+  if (!badEntry) return 0;
+  enter(w, words, wi, h, handles, plan, d);
+  w.addr = addr;
+  w.next = next;
+  return badEntry(h, w);
 }
 
 /** Points the walk's current-table fields at the table holding handle h (for the accessors' fast path). */
