@@ -8,27 +8,16 @@ import { buildDemo } from './demo-layout.js';
 import { checkWx, ptdump } from './ptdump/ptdump.js';
 import { upperHalfEnd, upperHalfStart } from './arch/va.js';
 import { hex } from './errors.js';
+import { hex16, vtopLines } from './cli/format.js';
 import { sizeName } from './units.js';
 import type { Translation } from './mm/translate.js';
 import { walkKernelPageTableRange } from './walk/kernel-walk.js';
 import type { MmWalk } from './walk/mm-walk.js';
 
 const pad = (s: string, n: number) => s.padEnd(n);
-const hex16 = (n: number | bigint) => '0x' + BigInt(n).toString(16).padStart(16, '0');
 
 function printVtop(t: Translation): void {
-  console.log(`  vtop ${hex16(t.va)}`);
-  for (const s of t.trace) {
-    const flags = s.entry ? s.entry.flags.join(' ') : '(outside the image)';
-    console.log(`    ${pad(s.level.toUpperCase(), 4)} table ${hex(s.table).padStart(12)}  [${String(s.index).padStart(4)}]  ${s.raw === null ? '-' : hex16(s.raw)}  ${flags}`);
-  }
-  if (t.mapped) {
-    const p = t.perms!;
-    const perms = `${p.read ? 'r' : '-'}${p.write ? 'w' : '-'}${p.exec ? 'x' : '-'}${p.user ? ' user' : ''}${p.global ? ' global' : ''}`;
-    console.log(`    => ${hex16(t.phys!)}  ${sizeName(t.pageSize!)} ${t.level} leaf, effective ${perms}`);
-  } else {
-    console.log(`    => not mapped (${t.fault})`);
-  }
+  for (const line of vtopLines(t)) console.log(`  ${line}`);
 }
 
 /** Counts the leaves the kernel walker hands to each level's callback over the kernel half. */
