@@ -37,6 +37,7 @@ for (const s of ['alloc-calibration', ...WALKS]) {
   }
 }
 if (!only || only.includes('ptdump')) for (const r of child('ptdump-bench.mjs')) emit(r);
+if (!only || only.includes('map')) for (const r of child('map-bench.mjs')) emit(r);
 
 if (!json) {
   const fmt = (v, w = 9) => String(v ?? '-').padStart(w);
@@ -46,7 +47,10 @@ if (!json) {
       `${r.scenario.padEnd(20)} ${`${r.arch} ${r.mode}`.padEnd(24)} ${r.callsite.padEnd(8)} ${fmt(r.entries, 9)} ${fmt(r.ns_per_entry)} ${fmt(r.bytes_per_entry)} ${fmt(r.baseline_ns_per_entry)} ${fmt(r.baseline_bytes_per_entry)} ${fmt(r.ratio, 6)}`,
     );
   }
-  for (const r of rows.filter((x) => 'ms' in x)) {
+  for (const r of rows.filter((x) => 'pages_per_sec' in x)) {
+    console.log(`${r.scenario.padEnd(20)} ${`${r.arch} ${r.mode}`.padEnd(24)} ${String(r.pages).padStart(9)} pages of ${r.page_size} B ${fmt(r.ms, 9)} ms ${fmt(r.pages_per_sec, 12)} pages/s`);
+  }
+  for (const r of rows.filter((x) => 'ms' in x && !('pages_per_sec' in x))) {
     console.log(`${r.scenario.padEnd(20)} ${r.what.padEnd(40)} ${fmt(r.ms, 9)} ms ${fmt(r.lines, 9)} lines  peak RSS ${r.peak_rss_mib} MiB, heap ${r.heap_mib} MiB`);
   }
 }
