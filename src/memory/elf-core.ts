@@ -165,7 +165,7 @@ export function parseElfCore(bytes: Uint8Array, source?: ElfSource): ElfCore {
   if (length < EHDR_SIZE) {
     throw bad(0, `file too short for an ELF64 header (${length} bytes, need ${EHDR_SIZE})`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, length);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
     const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -193,7 +193,7 @@ export function parseElfCore(bytes: Uint8Array, source?: ElfSource): ElfCore {
     const shentsize = view.getUint16(58, true);
     if (shoff === 0) throw bad(40, 'e_phnum is PN_XNUM (0xffff) but e_shoff is 0: no section header 0 to hold the count');
     if (shentsize !== SHDR_SIZE) throw bad(58, `e_phnum is PN_XNUM but e_shentsize is ${shentsize} (need ${SHDR_SIZE})`);
-    if (shoff + SHDR_SIZE > length) {
+    if (shoff + SHDR_SIZE > Math.min(length, bytes.length)) {
       throw bad(shoff, `section header 0 ${range(shoff, SHDR_SIZE)} (for PN_XNUM) runs past the end of the file (${hex(length)} bytes)`);
     }
     phnum = view.getUint32(shoff + 44, true);
@@ -205,6 +205,9 @@ export function parseElfCore(bytes: Uint8Array, source?: ElfSource): ElfCore {
     if (phentsize !== PHDR_SIZE) throw bad(54, `e_phentsize ${phentsize}: need ${PHDR_SIZE}`);
     if (phoff + phnum * PHDR_SIZE > length) {
       throw bad(phoff, `program header table ${range(phoff, phnum * PHDR_SIZE)} (${phnum} entries) runs past the end of the file (${hex(length)} bytes)`);
+    }
+    if (phoff + phnum * PHDR_SIZE > bytes.length) {
+      throw bad(phoff, `program header table ${range(phoff, phnum * PHDR_SIZE)} lies beyond the ${hex(bytes.length)} bytes read from the start of the file`);
     }
   }
 

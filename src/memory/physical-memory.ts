@@ -71,7 +71,7 @@ export class PhysicalMemory {
   /** Per region: its words, or null for an on-demand region. */
   private readonly words: (Int32Array | null)[];
   private last = 0;
-  /** On-demand regions: loaded blocks by physical block number, least recently used first. */
+  /** On-demand regions: loaded blocks by the physical address they start at, least recently used first. */
   private readonly blocks = new Map<number, Int32Array>();
   private readonly maxBlocks: number;
 
@@ -217,7 +217,8 @@ export class PhysicalMemory {
     const block = Math.floor(pa / BLOCK);
     const blockStart = Math.max(block * BLOCK, this.starts[i]);
     if (pa + bytes > Math.min((block + 1) * BLOCK, this.ends[i])) return null; // straddles a block: never for aligned tables
-    let words = this.blocks.get(block);
+    // Keyed by where the loaded bytes start: two regions can share a 64 KiB physical block.
+    let words = this.blocks.get(blockStart);
     if (words === undefined) {
       const length = Math.min((block + 1) * BLOCK, this.ends[i]) - blockStart;
       const data = this.regionList[i].load!(blockStart - this.starts[i], length);
@@ -227,9 +228,9 @@ export class PhysicalMemory {
       words = new Int32Array(copy.buffer);
       if (this.blocks.size >= this.maxBlocks) this.blocks.delete(this.blocks.keys().next().value as number);
     } else {
-      this.blocks.delete(block);
+      this.blocks.delete(blockStart);
     }
-    this.blocks.set(block, words);
+    this.blocks.set(blockStart, words);
     this.wordBase = ((pa - blockStart) / 4) | 0;
     return words;
   }
