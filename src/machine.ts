@@ -1,4 +1,4 @@
-import { PagewalkError, hex } from './errors.js';
+import { PagewalkError } from './errors.js';
 import { getArchMode } from './arch/registry.js';
 import { tableIndex, upperHalfStart } from './arch/va.js';
 import { loWord, hiWord } from './arch/words.js';

@@ -100,8 +100,6 @@ const SH_MASK = 3 << SH_SHIFT;
 const AF = 1 << 10;
 /** PTE_NG: bit 11; when PTE_VALID is clear, mainline's PTE_PRESENT_INVALID. */
 const NG = 1 << 11;
-/** nT (FEAT_BBM): bit 16 of a block descriptor. */
-const NT = 1 << 16;
 
 /** PTE_GP (BTI guarded): bit 50. */
 const HI_GP = 1 << 18;

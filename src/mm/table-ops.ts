@@ -1,6 +1,6 @@
 import { PagewalkError, hex } from '../errors.js';
 import type { LevelGroup } from '../arch/groups.js';
-import { LEVEL_NAMES, P4D, PTE, type ArchMode, type EntryCodec } from '../arch/types.js';
+import { LEVEL_NAMES, P4D, type ArchMode, type EntryCodec } from '../arch/types.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import type { Transaction } from './transaction.js';
 

@@ -168,7 +168,6 @@ const LAYOUT_KEYS = [
   'VMEMMAP_START',
   'VMEMMAP_END',
 ] as const;
-type LayoutKey = (typeof LAYOUT_KEYS)[number];
 
 const MARKER_NAMES = [
   'Linear Mapping start',
