@@ -4,6 +4,7 @@ import { tableIndex, upperHalfStart } from './arch/va.js';
 import { loWord, hiWord } from './arch/words.js';
 import type { ArchMode, CodecOptions, EntryCodec } from './arch/types.js';
 import { levelGroups } from './arch/groups.js';
+import { CACHE_BASE as LOONGARCH_CACHE_BASE } from './arch/loongarch64.js';
 import { PhysicalMemory, type RamRegion } from './memory/physical-memory.js';
 import { TableAllocator } from './memory/table-allocator.js';
 import { AddressSpace, type AddressSpaceKind } from './mm/address-space.js';
@@ -36,8 +37,6 @@ export interface OpenImageOptions {
 }
 
 const DEFAULT_RAM = 64 * 1024 * 1024;
-/** Linux loongarch's CACHE_BASE (arch/loongarch/include/asm/addrspace.h): directory entries hold DMW virtual addresses. */
-const LOONGARCH_CACHE_BASE = 0x9000000000000000;
 
 /**
  * A machine: physical memory, a table allocator, one paging mode, and the
@@ -142,7 +141,7 @@ function allocInvalidTables(arch: ArchMode, memory: PhysicalMemory, allocator: T
     const pa = allocator.alloc();
     if (pa < 0) throw new PagewalkError('ENOMEM', 'out of memory for the loongarch invalid tables');
     memory.fill(pa, page, lo, hi);
-    return LOONGARCH_CACHE_BASE + pa;
+    return LOONGARCH_CACHE_BASE + pa; // directory entries hold DMW virtual addresses
   };
   const pte = take(0, 0);
   const pmd = arch.tableAt[3] ? take(loWord(pte), hiWord(pte)) : pte;

@@ -47,6 +47,7 @@
  * encodeTable() write the architectural form (those bits clear), which
  * decodes to the same address either way.
  */
+import { TWO32, wordsToBigInt } from './words.js';
 import { PagewalkError, hex } from '../errors.js';
 import {
   LEVEL_NAMES,
@@ -70,7 +71,6 @@ import {
   type ModeGeometry,
   type Perms,
 } from './types.js';
-import { wordsToBigInt } from './words.js';
 
 // ------------------------------------------------------------ bit layout
 // Low word: bits 31..0; high word: bits 63..32 (bit n is 1 << (n - 32)).
@@ -130,7 +130,6 @@ const HI_APTABLE1 = 1 << 30;
 /** NSTable: bit 63. */
 const HI_NSTABLE = 1 << 31;
 
-const TWO32 = 4294967296;
 const TWO48 = 2 ** 48;
 const TWO50 = 2 ** 50;
 

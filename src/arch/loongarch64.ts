@@ -46,10 +46,11 @@
  * PLV= and MAT= are fields, shown for leaves only.
  */
 
+import { TWO64 } from './va.js';
+import { TWO32, wordsToBigInt } from './words.js';
 import { PagewalkError, hex } from '../errors.js';
 import type { ArchAttrs, ArchMode, CodecOptions, DecodedEntry, Depth, EntryCodec, EntryKind, FullProt, Perms } from './types.js';
 import { LEVEL_NAMES, P4D, PGD, PMD, PTE, PUD } from './types.js';
-import { wordsToBigInt } from './words.js';
 
 // ---- entry bits, low word (pgtable-bits.h _PAGE_*_SHIFT) ----
 const _PAGE_VALID = 0x001; // bit 0, also _PAGE_ACCESSED ("Reuse Valid for Accessed")
@@ -80,9 +81,7 @@ const HI_WINDOW_GAP = 0x0fff0000;
 const PLV_USER = 3; // asm/loongarch.h PLV_USER; PLV_KERN is 0
 const MAT_NAMES = ['SUC', 'CC', 'WUC'] as const; // _CACHE_SUC 0, _CACHE_CC 1, _CACHE_WUC 2
 
-const TWO32 = 4294967296;
 const TWO60 = 2 ** 60;
-const TWO64 = 2 ** 64;
 /** PALEN of every LoongArch64 CPU so far, _PAGE_PFN_END_SHIFT and DMW_PABITS. */
 const PHYS_BITS = 48;
 const PHYS_LIMIT = 2 ** PHYS_BITS;
@@ -93,7 +92,7 @@ const PHYS_LIMIT = 2 ** PHYS_BITS;
  */
 const CPU_VABITS = 47;
 /** CACHE_BASE (CSR_DMW1_BASE): where __va() puts the linear map. */
-const CACHE_BASE = 0x9000000000000000;
+export const CACHE_BASE = 0x9000000000000000;
 /** VSEG (VA[63:60]) of UNCACHE_BASE (CSR_DMW0_BASE) and CACHE_BASE (CSR_DMW1_BASE). */
 const UNCACHE_VSEG = 0x8;
 const CACHE_VSEG = 0x9;

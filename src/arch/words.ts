@@ -5,7 +5,7 @@
  * only see 32 bits (DESIGN.md, "Addresses").
  */
 
-const TWO32 = 4294967296;
+export const TWO32 = 4294967296;
 
 /** Low 32 bits of a non-negative integer number, as a signed int32. */
 export function loWord(value: number): number {

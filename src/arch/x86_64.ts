@@ -27,6 +27,7 @@
  * PAT in bit 12 (_PAGE_BIT_PAT_LARGE).
  */
 
+import { TWO32, wordsToBigInt } from './words.js';
 import { PagewalkError, hex } from '../errors.js';
 import type {
   ArchAttrs,
@@ -51,7 +52,6 @@ import {
   PTE,
   PUD,
 } from './types.js';
-import { wordsToBigInt } from './words.js';
 
 // ---- entry bits, low word (pgtable_types.h _PAGE_BIT_*) ----
 const _PAGE_PRESENT = 0x001; // bit 0
@@ -95,7 +95,6 @@ const PMD_PFN_LO = 0xffe00000 | 0;
 /** PHYSICAL_PUD_PAGE_MASK low word: bits 30..31. */
 const PUD_PFN_LO = 0xc0000000 | 0;
 
-const TWO32 = 4294967296;
 const PHYS_LIMIT = 2 ** 52;
 /** Bytes mapped by one leaf at each depth (pgd/p4d have no leaves on x86). */
 const LEAF_SIZE = [0, 0, 2 ** 30, 2 ** 21, 2 ** 12] as const;

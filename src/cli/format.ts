@@ -4,8 +4,7 @@ import type { Translation } from '../mm/translate.js';
 import type { Perms } from '../arch/types.js';
 import { sizeName } from '../units.js';
 
-/** 0x + 16 lowercase hex digits (17 for 2^64). */
-export const hex16 = (n: number | bigint): string => '0x' + BigInt(n).toString(16).padStart(16, '0');
+import { hex16 } from '../hex.js';
 
 /** "urwx-g"-style summary of effective permissions. */
 export function permString(p: Perms): string {

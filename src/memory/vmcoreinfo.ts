@@ -1,3 +1,4 @@
+import { CACHE_BASE } from '../arch/loongarch64.js';
 import type { ArchName } from '../arch/types.js';
 
 /** What a VMCOREINFO note tells about the kernel's page tables. */
@@ -12,8 +13,8 @@ export interface KernelTablesInfo {
 
 /** __START_KERNEL_map (arch/x86/include/asm/page_64_types.h). */
 const X86_START_KERNEL_MAP = 0xffffffff80000000n;
-/** CACHE_BASE, the cached direct-mapped window (arch/loongarch/include/asm/addrspace.h). */
-const LOONGARCH_CACHE_BASE = 0x9000000000000000n;
+/** CACHE_BASE, the cached direct-mapped window, as a bigint. */
+const LOONGARCH_CACHE_BASE = BigInt(CACHE_BASE);
 
 /** A SYMBOL(...) value (hex without 0x) as a bigint, or null. */
 function symbol(info: Map<string, string>, name: string): bigint | null {

@@ -77,6 +77,8 @@
  * limits differ), combined with the APTable/PXNTable/UXNTable bits of the
  * table entries above it, as translate() does.
  */
+import { TWO64 } from '../arch/va.js';
+import { ulongHex } from '../hex.js';
 import { LIMIT_NO_KEXEC, LIMIT_NO_UEXEC, LIMIT_NO_USER, LIMIT_NO_WRITE, type Depth } from '../arch/types.js';
 import { PagewalkError } from '../errors.js';
 import type { AddressSpace } from '../mm/address-space.js';
@@ -84,7 +86,6 @@ import type { KernelConfig } from './kernel-config.js';
 import type { AddressMarker, ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './types.js';
 
 const TWO64n = 1n << 64n;
-const TWO64 = 2 ** 64;
 const MASK64 = TWO64n - 1n;
 
 // pte_bits[] masks (arch/arm64/include/asm/pgtable-hwdef.h), as the two words.
@@ -356,7 +357,6 @@ export function arm64AddressMarkers(layout: Arm64KernelLayout, bases?: Record<st
   return m;
 }
 
-const hex16 = (n: number): string => '0x' + n.toString(16).padStart(16, '0');
 
 /** pg_level[].name of 6.1 for CONFIG_PGTABLE_LEVELS. */
 function levelNames(levels: number): string[] {
@@ -569,7 +569,7 @@ class Arm64PgState implements ArchDumper {
         delta /= 1024;
         unit++;
       }
-      let text = `${hex16(start)}-${hex16(end % TWO64)}   ${String(delta).padStart(9)}${UNITS[unit]} ${this.names[this.level]}`;
+      let text = `0x${ulongHex(start)}-0x${ulongHex(end)}   ${String(delta).padStart(9)}${UNITS[unit]} ${this.names[this.level]}`;
       for (const s of prot!) text += ' ' + s;
       this.line(text);
     }

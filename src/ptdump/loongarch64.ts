@@ -132,13 +132,13 @@
  * directories carry no permissions); flags = the set columns as printed.
  */
 
+import { TWO64, lowerHalfEnd, upperHalfEnd, upperHalfStart } from '../arch/va.js';
+import { ulongHex } from '../hex.js';
 import { PagewalkError, hex } from '../errors.js';
 import { PGD, PMD } from '../arch/types.js';
-import { lowerHalfEnd, upperHalfEnd, upperHalfStart } from '../arch/va.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import type { AddressMarker, ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './types.js';
 
-const TWO64 = 2 ** 64;
 const SZ_32M = 2 ** 25;
 const SZ_256M = 2 ** 28;
 
@@ -233,7 +233,6 @@ function checkArch(mm: AddressSpace): void {
 }
 
 const roundUp = (v: number, to: number): number => Math.ceil(v / to) * to;
-const hex16 = (v: number): string => (v >= TWO64 ? v - TWO64 : v).toString(16).padStart(16, '0');
 
 /**
  * address_markers[] of the kernel half of `mm`'s mode, as the header
@@ -526,8 +525,8 @@ class Loongarch64Dumper implements ArchDumper {
       unit++;
     }
     return (
-      `0x${hex16(start)}-0x${hex16(end)}   ` +
-      ` 0x${hex16(this.startPa)} ` +
+      `0x${ulongHex(start)}-0x${ulongHex(end)}   ` +
+      ` 0x${ulongHex(this.startPa)} ` +
       `${String(delta).padStart(9)}${UNITS[unit]} ${this.levelNames[this.level]}`
     );
   }
@@ -553,7 +552,7 @@ class Loongarch64Dumper implements ArchDumper {
     if (this.wxRunStart < 0) return;
     const start = this.wxRunStart;
     this.wxPages += (this.wxRunEnd - start) / this.pageSize;
-    this.wxWarnings.push(`loongarch/mm: Found insecure W+X mapping at address ${hex16(start)}/${hex(start)}`);
+    this.wxWarnings.push(`loongarch/mm: Found insecure W+X mapping at address ${ulongHex(start)}/${hex(start)}`);
     this.wxRunStart = -1;
   }
 }

@@ -2,6 +2,7 @@ import type { ArchName } from '../arch/types.js';
 import { LEVEL_NAMES } from '../arch/types.js';
 import { levelGroups } from '../arch/groups.js';
 import { PagewalkError } from '../errors.js';
+import { hex16 } from '../hex.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { createArm64Dumper } from './arm64.js';
 import { createLoongarch64Dumper } from './loongarch64.js';
@@ -33,8 +34,6 @@ const DUMPERS: Record<ArchName, DumperFactory> = {
 export function createDumper(mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput): ArchDumper {
   return DUMPERS[mm.arch.arch](mm, options, out);
 }
-
-const hex16 = (n: number) => '0x' + n.toString(16).padStart(16, '0');
 
 /**
  * One coalesced range as a JSON line: every address `0x` + 16 lowercase hex

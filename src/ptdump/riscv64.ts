@@ -40,6 +40,8 @@
  * so its text is the same under both namings.
  */
 
+import { TWO64 } from '../arch/va.js';
+import { ulongHex } from '../hex.js';
 import { PagewalkError, hex } from '../errors.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import type { KernelConfig } from './kernel-config.js';
@@ -65,7 +67,6 @@ export interface Riscv64PtdumpOptions extends PtdumpOptions {
 
 export type Riscv64PtdumpMode = 'sv39' | 'sv48' | 'sv57';
 
-const TWO64 = 2 ** 64;
 const PAGE_SIZE = 4096;
 const SZ_2G = 2 ** 31;
 const SZ_2M = 2 ** 21;
@@ -254,7 +255,6 @@ export function riscv64LevelNames(mode: Riscv64PtdumpMode, naming: 'in-use' | 'f
   return names;
 }
 
-const hex16 = (v: number): string => (v >= TWO64 ? v - TWO64 : v).toString(16).padStart(16, '0');
 
 /**
  * `struct pg_state` with note_page(). All state lives in fields; the hot path
@@ -417,8 +417,8 @@ class Riscv64Dumper implements ArchDumper {
       unit++;
     }
     return (
-      `0x${hex16(start)}-0x${hex16(end)}   ` +
-      ` 0x${hex16(this.startPa)} ` +
+      `0x${ulongHex(start)}-0x${ulongHex(end)}   ` +
+      ` 0x${ulongHex(this.startPa)} ` +
       `${String(delta).padStart(9)}${UNITS[unit]} ${this.levelNames[this.level]}`
     );
   }
@@ -498,7 +498,7 @@ class Riscv64Dumper implements ArchDumper {
     if (this.wxRunStart < 0) return;
     const start = this.wxRunStart;
     this.wxPages += (this.wxRunEnd - start) / PAGE_SIZE;
-    this.wxWarnings.push(`riscv/mm: Found insecure W+X mapping at address ${hex16(start)}/${hex(start)}`);
+    this.wxWarnings.push(`riscv/mm: Found insecure W+X mapping at address ${ulongHex(start)}/${hex(start)}`);
     this.wxRunStart = -1;
   }
 }

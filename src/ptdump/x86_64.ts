@@ -52,6 +52,8 @@
  * bit in __PHYSICAL_MASK (taken as 52 bits).
  */
 
+import { TWO64 } from '../arch/va.js';
+import { ulongHex } from '../hex.js';
 import { PagewalkError, hex } from '../errors.js';
 import type { Depth } from '../arch/types.js';
 import type { AddressSpace } from '../mm/address-space.js';
@@ -66,7 +68,6 @@ import type {
   WxResult,
 } from './types.js';
 
-const TWO64 = 2 ** 64;
 const TWO63 = 2 ** 63;
 const PAGE_SIZE = 4096;
 
@@ -280,11 +281,6 @@ export function x86_64AddressMarkers(
   return m;
 }
 
-/** '0x' + 16 hex digits of an unsigned 64-bit value (2^64 wraps to 0, as unsigned long does). */
-function hex16(v: number): string {
-  return '0x' + (v >= TWO64 ? v - TWO64 : v).toString(16).padStart(16, '0');
-}
-
 /**
  * `struct pg_state` + note_page()/effective_prot() of the x86 dumper. Fields
  * hold the state so note_page() allocates nothing until a range closes.
@@ -475,7 +471,7 @@ class X86_64Dumper implements ArchDumper {
       unit++;
     }
     const size = (delta > Number.MAX_SAFE_INTEGER ? BigInt(delta).toString() : String(delta)).padStart(9, ' ');
-    return `${hex16(start)}-${hex16(end)}   ${size}${UNITS[unit]} ${this.protText()}${LEVEL_NAME[this.level] ?? ''}`;
+    return `0x${ulongHex(start)}-0x${ulongHex(end)}   ${size}${UNITS[unit]} ${this.protText()}${LEVEL_NAME[this.level] ?? ''}`;
   }
 
   /** printk_prot() without the level name. */
