@@ -123,16 +123,8 @@ export function walkPgdRange(
       if (realAt[d]) {
         let bad = false;
         if (codec.none(cd, lo, hi) || (bad = d <= P4D && codec.bad(cd, lo, hi))) {
-          if (bad) {
-            err = reportBad(w, badEntry, words, wi, h, handles, plan, d, a, n);
-            if (err) return err;
-          }
-          if (pteHole) {
-            w.addr = a;
-            w.next = n;
-            err = pteHole(holeDepth[d], w);
-            if (err) return err;
-          }
+          err = bad ? reportUnfollowed(w, badEntry, pteHole, words, wi, h, handles, plan, d, a, n) : hole(w, pteHole, holeDepth[d], a, n);
+          if (err) return err;
           visit = false;
           advance = true;
         }
@@ -168,29 +160,16 @@ export function walkPgdRange(
               const child = tpa >= 0 ? memory.tableWords(tpa, plan.tableBytes[c]) : null;
               if (child === null) {
                 // A table pointer that leaves the image (or a bad user pmd): not followed, not written; reported.
-                err = reportBad(w, badEntry, words, wi, h, handles, plan, d, a, n);
+                err = reportUnfollowed(w, badEntry, pteHole, words, wi, h, handles, plan, d, a, n);
                 if (err) return err;
-                if (pteHole) {
-                  w.addr = a;
-                  w.next = n;
-                  err = pteHole(holeDepth[d], w);
-                  if (err) return err;
-                }
                 advance = true;
               } else {
                 const idx = Math.floor(a / size[c]) % plan.entries[c];
                 tables[c] = child;
                 word[c] = memory.wordBase + 2 * idx;
-                const h0 = handles.idOf(tpa, checkDepth[c]) << strideShift;
-                handle[c] = h0 + idx;
-                if (c === PTE) {
-                  // The pte loop reads through the walk's current-table fields.
-                  w.cWords = child;
-                  w.cWord0 = memory.wordBase;
-                  w.cHandle0 = h0;
-                  w.cEntries = plan.entries[c];
-                  w.cDepth = PTE;
-                }
+                handle[c] = (handles.idOf(tpa, checkDepth[c]) << strideShift) + idx;
+                // The pte loop's accessors read through the walk's current-table fields.
+                if (c === PTE) enter(w, child, word[c], handle[c], handles, plan, c);
               }
             } else {
               tables[c] = words;
@@ -239,10 +218,22 @@ function walkPteRangeInner(w: MmWalk<unknown>, pteEntry: EntryCallback<unknown>,
   }
 }
 
-/** An entry the walker cannot follow: counted, and handed to ops.badEntry if there is one. */
-function reportBad(
+/** pte_hole() for [addr, next) at `depth`, if the ops have one. */
+function hole(w: MmWalk<unknown>, pteHole: HoleCallback<unknown> | undefined, depth: number, addr: number, next: number): number {
+  if (!pteHole) return 0;
+  w.addr = addr;
+  w.next = next;
+  return pteHole(depth, w);
+}
+
+/**
+ * An entry the walker cannot follow: counted, handed to ops.badEntry if
+ * there is one, then its range to pte_hole() at its depth.
+ */
+function reportUnfollowed(
   w: MmWalk<unknown>,
   badEntry: EntryCallback<unknown> | undefined,
+  pteHole: HoleCallback<unknown> | undefined,
   words: Int32Array,
   wi: number,
   h: number,
@@ -253,17 +244,20 @@ function reportBad(
   next: number,
 ): number {
   w.badEntries++;
-  if (!badEntry) return 0;
-  enter(w, words, wi, h, handles, plan, d);
-  w.addr = addr;
-  w.next = next;
-  return badEntry(h, w);
+  if (badEntry) {
+    enter(w, words, wi, h, handles, plan, d);
+    w.addr = addr;
+    w.next = next;
+    const err = badEntry(h, w);
+    if (err) return err;
+  }
+  return hole(w, pteHole, plan.holeDepth[d], addr, next);
 }
 
 /** Points the walk's current-table fields at the table holding handle h (for the accessors' fast path). */
 function enter(w: MmWalk<unknown>, words: Int32Array, wi: number, h: number, handles: EntryHandles, plan: WalkPlan, d: number): void {
   const i = h - w.cHandle0;
-  if (i >= 0 && i < w.cEntries && w.cWords === words) return; // still in the same table
+  if (i >= 0 && i < w.cEntries) return; // still in the same table (a handle range names one table)
   const first = h - (h & (handles.stride - 1));
   w.cWords = words;
   w.cWord0 = wi - 2 * (h - first);
