@@ -162,7 +162,7 @@ export function forEachSubtable(
         continue;
       }
       if (!forEachSubtable(mm, gi + 1, child, requireEmpty, onTable) && requireEmpty) return false;
-      // tableWords() moved wordBase; words/b of this table are still valid (same region array).
+      // The recursion moved memory.wordBase; this table's own words/b stay valid (arrays are never reused).
       continue;
     }
     if (requireEmpty) return false;
