@@ -18,8 +18,10 @@ export type PagewalkErrorCode =
   | 'EROFS'
   /** The address space is held by a walk in progress. */
   | 'EBUSY'
-  /** Malformed input image (ELF core, raw dump). */
-  | 'EBADIMAGE';
+  /** Malformed input image (ELF core, raw dump, gzip data). */
+  | 'EBADIMAGE'
+  /** A file that cannot be read as an image: missing, unreadable, empty, not a regular file, or over a size limit. */
+  | 'EIO';
 
 export class PagewalkError extends Error {
   readonly code: PagewalkErrorCode;

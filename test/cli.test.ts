@@ -147,7 +147,7 @@ describe('pagewalk CLI without an image: the embedded demo', () => {
   }
 });
 
-describe('pagewalk CLI misuse: one clear line on stderr, non-zero status', () => {
+describe('pagewalk CLI misuse: one clear line on stderr, exit status 2', () => {
   const cases: [string[], RegExp, number][] = [
     [[], /usage: pagewalk/, 2],
     [['frobnicate'], /unknown command "frobnicate"/, 2],
@@ -155,8 +155,8 @@ describe('pagewalk CLI misuse: one clear line on stderr, non-zero status', () =>
     [['ptdump', '--format', 'xml'], /--format xml: expected kernel or json/, 2],
     [['translate', '0xzz'], /VADDR "0xzz" is not a number/, 2],
     [['leaves', '--range', '0x2000-0x1000'], /start must be below end/, 2],
-    [['leaves', '/nonexistent/dump.elf'], /cannot open \/nonexistent\/dump.elf/, 1],
-    [['ptdump', '--arch', 'vax'], /unknown arch "vax"/, 1],
+    [['leaves', '/nonexistent/dump.elf'], /\/nonexistent\/dump.elf: cannot open: no such file/, 2],
+    [['ptdump', '--arch', 'vax'], /unknown arch "vax"/, 2],
     [['ptdump', '--arch', 'arm64', '--mode', '64k-42'], /demo address space of arm64 is in mode 4k-48/, 2],
     [['ptdump', '--root', '0x1000', FIXTURES + 'kernel-6.1-arm64-4k-48/config.gz'], /--arch is needed/, 2],
   ];

@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { describe, it, expect } from 'vitest';
 import { PagewalkError } from '../src/errors.js';
 import { parseElfCore, parseVmcoreinfo } from '../src/memory/elf-core.js';
 import type { ElfCore } from '../src/memory/elf-core.js';
-
-const FIXTURES = '/work/shared/fixtures';
+import { fixtureBytes } from './support/fixtures.js';
 
 function loadFixture(dir: string): Uint8Array {
-  return new Uint8Array(gunzipSync(readFileSync(`${FIXTURES}/${dir}/tables.elf.gz`)));
+  return fixtureBytes(`${dir}/tables.elf.gz`);
 }
 
 /** [name, type, descsz] of every note. */

@@ -6,14 +6,38 @@ import { buildDemo, demoLayout } from '../demo-layout.js';
 import { openImage } from '../machine.js';
 import { kernelTablesFromVmcoreinfo } from '../memory/vmcoreinfo.js';
 import type { AddressSpace } from '../mm/address-space.js';
-import { openDumpFile } from '../node/open-dump.js';
+import { DEFAULT_MAX_GUNZIP, openDumpFile } from '../node/open-dump.js';
 import { parseKernelConfig, type KernelConfig } from '../ptdump/kernel-config.js';
-import { UsageError, parseNumber } from './args.js';
+import { PagewalkError } from '../errors.js';
+import { UsageError, parseNumber, type OptionSpec } from './args.js';
+
+/** The options every command that reads an address space takes. */
+export const TARGET_OPTIONS: Record<string, OptionSpec> = {
+  arch: { value: true },
+  mode: { value: true },
+  root: { value: true },
+  'raw-base': { value: true },
+  user: { value: false },
+  'invalid-tables': { value: true },
+  'max-gunzip': { value: true },
+};
+
+export const TARGET_HELP = `  --arch A          x86-64, riscv64, arm64 or loongarch64 (default: the ELF header's, or x86-64 for the demo)
+  --mode M          4level 5level | sv39 sv48 sv57 | 4k-48 16k-47 64k-42 ... | 16k-3level ... (default: from VMCOREINFO)
+  --root PHYS       physical address of the top-level table: CR3 & ~0xfff, satp.PPN << 12, TTBR1 (kernel) or
+                    TTBR0 (user), PGDH/PGDL (default: from VMCOREINFO: init_top_pgt, swapper_pg_dir)
+  --user            the root is a user address space (arm64 TTBR0, loongarch PGDL; the demo's user process)
+  --raw-base PHYS   physical address of the first byte of a raw (non-ELF) IMAGE (default 0)
+  --invalid-tables PTE,PMD[,PUD]
+                    loongarch: kernel VAs of invalid_pte_table, invalid_pmd_table, invalid_pud_table (System.map)
+  --max-gunzip N    most bytes a gzip-compressed IMAGE may inflate to in memory (default 1 GiB)
+  IMAGE             an ELF core (QEMU dump-guest-memory, kdump /proc/vmcore) or a raw dump; gzip-compressed ones too.
+                    Without it, the embedded demo address space of the arch.`;
 
 /** The address space a command works on, and where it came from. */
 export interface Target {
   mm: AddressSpace;
-  /** One line saying what is being read (for --verbose / errors). */
+  /** One line saying what is being read. */
   what: string;
   close(): void;
 }
@@ -26,40 +50,105 @@ export interface TargetOptions {
   user?: boolean;
   /** loongarch: invalid_pte_table,invalid_pmd_table[,invalid_pud_table] kernel VAs. */
   invalidTables?: string;
+  maxGunzip?: string;
+}
+
+/** The target options as given on the command line. */
+export function targetOptions(options: Map<string, string[]>): TargetOptions {
+  const one = (name: string) => options.get(name)?.[0];
+  return {
+    arch: one('arch'),
+    mode: one('mode'),
+    root: one('root'),
+    rawBase: one('raw-base'),
+    user: options.has('user'),
+    invalidTables: one('invalid-tables'),
+    maxGunzip: one('max-gunzip'),
+  };
 }
 
 /**
- * An image by path (ELF core or raw, `.gz` too), with arch, mode and root
- * from the options or, where the dump has them, from its ELF header and
- * VMCOREINFO; without an image, the embedded demo address space.
+ * An image by path (ELF core or raw, gzip-compressed too), with arch, mode
+ * and root from the options or, where the dump has them, from its ELF
+ * header and VMCOREINFO; without an image, the embedded demo address space.
+ * Options that cannot apply to the input are refused, not ignored.
  */
-export function openTarget(image: string | undefined, o: TargetOptions): Target {
-  if (image === undefined) {
-    const arch = resolveArchName(o.arch ?? 'x86-64');
-    const layout = demoLayout(arch);
-    if (o.mode !== undefined && getArchMode(arch, o.mode).mode !== layout.mode) {
-      throw new UsageError(`the demo address space of ${arch} is in mode ${layout.mode}; give an IMAGE to read ${o.mode}`);
-    }
-    if (o.root !== undefined) throw new UsageError('--root needs an IMAGE (the demo has its own roots; use --user for its user address space)');
-    const demo = buildDemo(arch);
-    return { mm: o.user ? demo.user : demo.machine.initMm, what: `demo ${arch} ${layout.mode}`, close: () => {} };
+export function openTarget(images: readonly string[], o: TargetOptions): Target {
+  if (images.length > 1) throw new UsageError(`one IMAGE at a time: unexpected argument ${JSON.stringify(images[1])}`);
+  const image = images[0];
+  if (image === undefined) return openDemo(o);
+  const arch0 = o.arch !== undefined ? resolveArchName(o.arch) : undefined;
+  if (o.invalidTables !== undefined && arch0 !== undefined && arch0 !== 'loongarch64') {
+    throw new UsageError(`--invalid-tables applies to loongarch64 only, not ${arch0}`);
   }
-  const dump = openDumpFile(image, { rawBase: o.rawBase === undefined ? undefined : parseNumber(o.rawBase, '--raw-base') });
+  const dump = openDumpFile(image, {
+    rawBase: o.rawBase === undefined ? undefined : parseNumber(o.rawBase, '--raw-base'),
+    maxGunzip: o.maxGunzip === undefined ? DEFAULT_MAX_GUNZIP : positive(o.maxGunzip, '--max-gunzip'),
+  });
   try {
-    const arch: ArchName | undefined = o.arch !== undefined ? resolveArchName(o.arch) : (dump.arch ?? undefined);
+    if (arch0 !== undefined && dump.arch !== null && dump.arch !== arch0) {
+      throw new UsageError(`${image}: --arch ${o.arch} contradicts the ELF header, whose e_machine is ${dump.arch}`);
+    }
+    const arch: ArchName | undefined = arch0 ?? dump.arch ?? undefined;
     if (arch === undefined) throw new UsageError(`${image}: --arch is needed (the image does not name its machine)`);
+    if (o.invalidTables !== undefined && arch !== 'loongarch64') throw new UsageError(`--invalid-tables applies to loongarch64 only, not ${arch}`);
     const info = dump.vmcoreinfo.size > 0 ? kernelTablesFromVmcoreinfo(dump.vmcoreinfo, arch) : null;
     const mode = o.mode ?? info?.mode ?? undefined;
     if (mode === undefined) throw new UsageError(`${image}: --mode is needed (${info ? 'VMCOREINFO does not name the paging mode' : 'the image has no VMCOREINFO'})`);
+    getArchMode(arch, mode);
     const root = o.root !== undefined ? parseNumber(o.root, '--root') : (info?.root ?? undefined);
     if (root === undefined) throw new UsageError(`${image}: --root is needed (${info ? info.rootFrom : 'the image has no VMCOREINFO'})`);
     const machine = openImage(dump.memory, { arch, mode, root, invalidTables: parseInvalidTables(o.invalidTables) });
     const mm = o.user ? machine.openMm(root, 'user') : machine.initMm;
-    return { mm, what: `${image} (${arch} ${mm.arch.mode}, root ${root.toString(16)})`, close: () => dump.close() };
+    return { mm, what: `${image} (${arch} ${mm.arch.mode}, root 0x${root.toString(16)})`, close: () => dump.close() };
   } catch (e) {
     dump.close();
     throw e;
   }
+}
+
+/**
+ * Opens the target, runs `use` on it and closes it. An error names the
+ * image it came from (`pagewalk: IMAGE: why`) unless it does already.
+ */
+export function withTarget<T>(images: readonly string[], o: TargetOptions, use: (t: Target) => T): T {
+  try {
+    const t = openTarget(images, o);
+    try {
+      return use(t);
+    } finally {
+      t.close();
+    }
+  } catch (e) {
+    throw nameImage(e, images[0]);
+  }
+}
+
+function nameImage(e: unknown, image: string | undefined): unknown {
+  if (image === undefined || !(e instanceof Error) || e.message.startsWith(image) || e.message.startsWith('--')) return e;
+  if (e instanceof UsageError) return new UsageError(`${image}: ${e.message}`);
+  if (e instanceof PagewalkError) return new PagewalkError(e.code, `${image}: ${e.message}`);
+  return e;
+}
+
+function openDemo(o: TargetOptions): Target {
+  const arch = resolveArchName(o.arch ?? 'x86-64');
+  const layout = demoLayout(arch);
+  if (o.mode !== undefined && getArchMode(arch, o.mode).mode !== layout.mode) {
+    throw new UsageError(`the demo address space of ${arch} is in mode ${layout.mode}; give an IMAGE to read ${o.mode}`);
+  }
+  if (o.root !== undefined) throw new UsageError('--root needs an IMAGE (the demo has its own roots; use --user for its user address space)');
+  if (o.rawBase !== undefined) throw new UsageError('--raw-base needs a raw IMAGE');
+  if (o.maxGunzip !== undefined) throw new UsageError('--max-gunzip needs a gzip-compressed IMAGE');
+  if (o.invalidTables !== undefined) throw new UsageError('--invalid-tables needs a loongarch64 IMAGE (the demo allocates its own)');
+  const demo = buildDemo(arch);
+  return { mm: o.user ? demo.user : demo.machine.initMm, what: `demo ${arch} ${layout.mode}`, close: () => {} };
+}
+
+function positive(text: string, what: string): number {
+  const n = parseNumber(text, what);
+  if (n <= 0) throw new UsageError(`${what} ${text} must be above 0`);
+  return n;
 }
 
 function parseInvalidTables(text: string | undefined): { pte: number; pmd: number; pud: number } | undefined {
@@ -69,13 +158,33 @@ function parseInvalidTables(text: string | undefined): { pte: number; pmd: numbe
   return { pte: parts[0], pmd: parts[1] ?? parts[0], pud: parts[2] ?? parts[1] ?? parts[0] };
 }
 
-/** A kernel .config file (or .config.gz), for ptdump's markers. */
+/** Most bytes a --config may hold once inflated (a real .config is ~300 KB). */
+const MAX_CONFIG = 64 * 1024 * 1024;
+
+/**
+ * A kernel .config (or .config.gz as in /boot, /proc/config.gz), for
+ * ptdump's markers. Refused when unreadable, when it says .gz but is not
+ * gzip data, and when no line is a kernel config line.
+ */
 export function readConfig(path: string): KernelConfig {
-  let raw: Buffer;
+  let raw: Uint8Array;
   try {
     raw = readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read --config ${path}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UsageError(`--config ${path}: cannot read: ${why}`);
   }
-  return parseKernelConfig((path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8'));
+  const gzip = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+  if (!gzip && /\.gz$/i.test(path)) throw new UsageError(`--config ${path}: named .gz but not gzip data`);
+  if (gzip) {
+    try {
+      raw = gunzipSync(raw, { maxOutputLength: MAX_CONFIG });
+    } catch (e) {
+      throw new UsageError(`--config ${path}: bad gzip data (${(e as Error).message})`);
+    }
+  }
+  const config = parseKernelConfig(new TextDecoder().decode(raw));
+  if (config.lines === 0) throw new UsageError(`--config ${path}: no line is a kernel config line (CONFIG_X=..., # CONFIG_X is not set)`);
+  return config;
 }

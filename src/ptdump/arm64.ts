@@ -84,6 +84,7 @@ import { PagewalkError } from '../errors.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import type { KernelConfig } from './kernel-config.js';
 import type { AddressMarker, ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './types.js';
+import { WxWarnings } from './wx-warnings.js';
 
 const TWO64n = 1n << 64n;
 const MASK64 = TWO64n - 1n;
@@ -410,7 +411,7 @@ class Arm64PgState implements ArchDumper {
   private curHi = 0;
   private wxPages = 0;
   private uxnPages = 0;
-  private readonly warnings: string[] = [];
+  private readonly warnings: WxWarnings;
 
   // For DumpedRange: the range's first entry, its directory limits, its output address.
   private valLo = 0;
@@ -422,6 +423,7 @@ class Arm64PgState implements ArchDumper {
   private readonly limits = new Int32Array(5);
 
   constructor(mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput) {
+    this.warnings = new WxWarnings(options.onWxWarning);
     if (mm === null || typeof mm !== 'object' || mm.arch?.arch !== 'arm64') {
       throw new PagewalkError('EINVAL', `createArm64Dumper needs an arm64 address space, got ${String(mm?.arch?.arch ?? mm)}`);
     }
@@ -506,7 +508,8 @@ class Arm64PgState implements ArchDumper {
       message: passed
         ? 'Checked W+X mappings: passed, no W+X pages found'
         : `Checked W+X mappings: FAILED, ${this.wxPages} W+X pages found, ${this.uxnPages} non-UXN pages found`,
-      warnings: this.warnings.slice(),
+      warnings: this.warnings.list(),
+      warningsOmitted: this.warnings.omitted,
     };
   }
 
@@ -553,11 +556,11 @@ class Arm64PgState implements ArchDumper {
     if (nonZero && this.checkWx) {
       const pages = (end - start) / this.pageSize;
       if ((this.curHi & HI_UXN) === 0) {
-        this.warnings.push(`arm64/mm: Found non-UXN mapping at address ${start.toString(16).padStart(16, '0')}/0x${start.toString(16)}`);
+        this.warnings.add(`arm64/mm: Found non-UXN mapping at address ${start.toString(16).padStart(16, '0')}/0x${start.toString(16)}`);
         this.uxnPages += pages;
       }
       if ((this.curLo & PTE_RDONLY) === 0 && (this.curHi & HI_PXN) === 0) {
-        this.warnings.push(`arm64/mm: Found insecure W+X mapping at address ${start.toString(16).padStart(16, '0')}/0x${start.toString(16)}`);
+        this.warnings.add(`arm64/mm: Found insecure W+X mapping at address ${start.toString(16).padStart(16, '0')}/0x${start.toString(16)}`);
         this.wxPages += pages;
       }
     }

@@ -4,9 +4,12 @@
  */
 export class KernelConfig {
   private readonly values: Map<string, string>;
+  /** Lines that parsed as config lines (assignments and "is not set" comments). */
+  readonly lines: number;
 
-  constructor(values: Map<string, string> = new Map()) {
+  constructor(values: Map<string, string> = new Map(), lines = values.size) {
     this.values = values;
+    this.lines = lines;
   }
 
   /** The value of an option (without quotes), or undefined when unset. Accepts names with or without CONFIG_. */
@@ -36,13 +39,16 @@ export class KernelConfig {
 /** Parses .config text. Lines that are neither assignments nor "is not set" comments are ignored. */
 export function parseKernelConfig(text: string): KernelConfig {
   const values = new Map<string, string>();
+  let lines = 0;
   for (const raw of text.split('\n')) {
     const line = raw.trim();
+    if (/^# CONFIG_[A-Za-z0-9_]+ is not set$/.test(line)) lines++;
     const m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line);
     if (m === null) continue;
+    lines++;
     let v = m[2];
     if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     values.set(m[1], v);
   }
-  return new KernelConfig(values);
+  return new KernelConfig(values, lines);
 }

@@ -138,6 +138,7 @@ import { PagewalkError, hex } from '../errors.js';
 import { PGD, PMD } from '../arch/types.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import type { AddressMarker, ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './types.js';
+import { WxWarnings } from './wx-warnings.js';
 
 const SZ_32M = 2 ** 25;
 const SZ_256M = 2 ** 28;
@@ -380,7 +381,7 @@ class Loongarch64Dumper implements ArchDumper {
 
   // W+X runs (merged across marker splits, as the marker-less check walk sees them).
   private wxPages = 0;
-  private readonly wxWarnings: string[] = [];
+  private readonly wxWarnings: WxWarnings;
   private wxRunStart = -1;
   private wxRunEnd = -1;
   private wxRunLevel = -1;
@@ -388,6 +389,7 @@ class Loongarch64Dumper implements ArchDumper {
   private wxRunHi = 0;
 
   constructor(mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput) {
+    this.wxWarnings = new WxWarnings(options.onWxWarning);
     checkArch(mm);
     if (options === null || typeof options !== 'object') throw new PagewalkError('EINVAL', `loongarch64 ptdump: options must be an object, got ${String(options)}`);
     if (out === null || typeof out !== 'object') throw new PagewalkError('EINVAL', `loongarch64 ptdump: out must be an object, got ${String(out)}`);
@@ -463,7 +465,8 @@ class Loongarch64Dumper implements ArchDumper {
       message: passed
         ? 'Checked W+X mappings: passed, no W+X pages found'
         : `Checked W+X mappings: failed, ${this.wxPages} W+X pages found`,
-      warnings: this.wxWarnings.slice(),
+      warnings: this.wxWarnings.list(),
+      warningsOmitted: this.wxWarnings.omitted,
     };
   }
 
@@ -552,7 +555,7 @@ class Loongarch64Dumper implements ArchDumper {
     if (this.wxRunStart < 0) return;
     const start = this.wxRunStart;
     this.wxPages += (this.wxRunEnd - start) / this.pageSize;
-    this.wxWarnings.push(`loongarch/mm: Found insecure W+X mapping at address ${ulongHex(start)}/${hex(start)}`);
+    this.wxWarnings.add(`loongarch/mm: Found insecure W+X mapping at address ${ulongHex(start)}/${hex(start)}`);
     this.wxRunStart = -1;
   }
 }

@@ -54,6 +54,7 @@ import type {
   PtdumpRange,
   WxResult,
 } from './types.js';
+import { WxWarnings } from './wx-warnings.js';
 
 /** riscv64-only options on top of the shared ones. */
 export interface Riscv64PtdumpOptions extends PtdumpOptions {
@@ -283,7 +284,7 @@ class Riscv64Dumper implements ArchDumper {
 
   // ptdump_check_wx(): runs merged across marker splits, as its one-marker state sees them.
   private wxPages = 0;
-  private readonly wxWarnings: string[] = [];
+  private readonly wxWarnings: WxWarnings;
   private wxRunStart = -1;
   private wxRunEnd = -1;
   private wxRunLevel = -1;
@@ -291,6 +292,7 @@ class Riscv64Dumper implements ArchDumper {
   private wxRunHi = 0;
 
   constructor(mm: AddressSpace, options: Riscv64PtdumpOptions, out: PtdumpOutput) {
+    this.wxWarnings = new WxWarnings(options.onWxWarning);
     if (options === null || typeof options !== 'object') throw new PagewalkError('EINVAL', `riscv64 ptdump: options must be an object, got ${String(options)}`);
     if (out === null || typeof out !== 'object') throw new PagewalkError('EINVAL', `riscv64 ptdump: out must be an object, got ${String(out)}`);
     const mode = mm.arch.mode as Riscv64PtdumpMode;
@@ -355,7 +357,8 @@ class Riscv64Dumper implements ArchDumper {
       message: passed
         ? 'Checked W+X mappings: passed, no W+X pages found'
         : `Checked W+X mappings: failed, ${this.wxPages} W+X pages found`,
-      warnings: this.wxWarnings.slice(),
+      warnings: this.wxWarnings.list(),
+      warningsOmitted: this.wxWarnings.omitted,
     };
   }
 
@@ -498,7 +501,7 @@ class Riscv64Dumper implements ArchDumper {
     if (this.wxRunStart < 0) return;
     const start = this.wxRunStart;
     this.wxPages += (this.wxRunEnd - start) / PAGE_SIZE;
-    this.wxWarnings.push(`riscv/mm: Found insecure W+X mapping at address ${ulongHex(start)}/${hex(start)}`);
+    this.wxWarnings.add(`riscv/mm: Found insecure W+X mapping at address ${ulongHex(start)}/${hex(start)}`);
     this.wxRunStart = -1;
   }
 }

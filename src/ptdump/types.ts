@@ -61,6 +61,12 @@ export interface PtdumpOptions {
   /** Count W+X pages (ptdump_check_wx()) instead of only printing. */
   checkWx?: boolean;
   /**
+   * W+X check: each warning line as it is found (then WxResult.warnings
+   * stays empty). Without it the first 1000 are kept and the rest counted
+   * in WxResult.warningsOmitted, so memory stays bounded either way.
+   */
+  onWxWarning?: (line: string) => void;
+  /**
    * riscv: 'in-use' (default) names levels after the levels the paging mode
    * uses, as Linux 6.1.64+ (so 6.1.192) and mainline do; 'five-level' gives
    * 6.1.0-6.1.63's fixed PGD P4D PUD PMD PTE (an Sv39 1G leaf reads PUD).
@@ -76,8 +82,10 @@ export interface WxResult {
   nonUxnPages?: number;
   /** The message the kernel prints at the end of its boot-time check. */
   message: string;
-  /** One line per W+X range found (the kernel's WARN text). */
+  /** One line per W+X range found (the kernel's WARN text), at most 1000; none when they went to `onWxWarning`. */
   warnings: string[];
+  /** W+X range lines found beyond those in `warnings` (not kept, so that memory stays bounded). */
+  warningsOmitted: number;
 }
 
 /** An arch's `struct ptdump_state` with its note_page(). */

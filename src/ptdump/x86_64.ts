@@ -67,6 +67,7 @@ import type {
   PtdumpRange,
   WxResult,
 } from './types.js';
+import { WxWarnings } from './wx-warnings.js';
 
 const TWO63 = 2 ** 63;
 const PAGE_SIZE = 4096;
@@ -309,12 +310,13 @@ class X86_64Dumper implements ArchDumper {
   private nextMarker = TWO64;
   private lines = 0;
   private wxPages = 0;
-  private readonly warnings: string[] = [];
+  private readonly warnings: WxWarnings;
 
   // DumpedRange bookkeeping: physical address of `start`, or -1 (not present / not contiguous).
   private startPa = -1;
 
   constructor(mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput) {
+    this.warnings = new WxWarnings(options.onWxWarning);
     const mode = mm.arch.mode;
     if (mm.arch.arch !== 'x86-64' || (mode !== '4level' && mode !== '5level')) {
       throw new PagewalkError('EINVAL', `the x86-64 dumper needs an x86-64 address space, got ${mm.arch.arch} ${mode}`);
@@ -437,7 +439,7 @@ class X86_64Dumper implements ArchDumper {
     // note_wx()
     if ((eLo & _PAGE_RW) !== 0 && (eHi & HI_NX) === 0) {
       this.wxPages += (end - start) / PAGE_SIZE;
-      this.warnings.push(`x86/mm: Found insecure W+X mapping at address ${hex(start)}`);
+      this.warnings.add(`x86/mm: Found insecure W+X mapping at address ${hex(start)}`);
     }
 
     const mk = this.markers[this.marker];
@@ -532,7 +534,8 @@ class X86_64Dumper implements ArchDumper {
         n === 0
           ? 'x86/mm: Checked W+X mappings: passed, no W+X pages found.'
           : `x86/mm: Checked W+X mappings: FAILED, ${n} W+X pages found.`,
-      warnings: this.warnings.slice(),
+      warnings: this.warnings.list(),
+      warningsOmitted: this.warnings.omitted,
     };
   }
 }

@@ -6,7 +6,7 @@
  *     pgtable.h (PAGE_KERNEL*, PAGE_READ..., pmd_/pte_ helpers), pgalloc.h
  *     (*_populate);
  *   - the RISC-V Privileged spec, "Sv39/Sv48/Sv57", Svpbmt, Svnapot;
- *   - /work/shared/fixtures/kernel-6.1-riscv-sv39: lines of
+ *   - test/fixtures/kernel-6.1-riscv-sv39: lines of
  *     kernel-ptdump-kernel_page_tables.txt and the raw entries stored at the
  *     named physical addresses in tables.elf (swapper_pg_dir = 0x80c9e000,
  *     root.txt).

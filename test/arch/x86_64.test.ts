@@ -7,7 +7,7 @@
  *   [inv]    arch/x86/include/asm/pgtable-invert.h: protnone_mask()
  *   [64t]    arch/x86/include/asm/pgtable_64_types.h, arch/x86/kernel/head64.c
  *   [SDM]    Intel SDM vol. 3A, 4.5 (4-level and 5-level paging)
- *   [tlb]    /work/shared/fixtures/x86-64-4level/qemu-info-tlb.txt.gz (QEMU's reading
+ *   [tlb]    test/fixtures/x86-64-4level/qemu-info-tlb.txt.gz (QEMU's reading
  *            of a Debian 6.1 kernel's tables; flags XGPDACTUW) and, where noted, the
  *            raw 64-bit value of the same entry in that fixture's tables.elf.
  * Bit values used throughout: P 0x1, RW 0x2, US 0x4, PWT 0x8, PCD 0x10, A 0x20,

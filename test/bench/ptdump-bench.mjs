@@ -22,7 +22,7 @@ if (process.argv[2] === 'job') {
   const { gunzipSync } = await import('node:zlib');
   let mm;
   if (source === 'fixture') {
-    const fx = fileURLToPath(new URL('../../../shared/fixtures/x86-64-4level/tables.elf.gz', import.meta.url));
+    const fx = fileURLToPath(new URL('../fixtures/x86-64-4level/tables.elf.gz', import.meta.url));
     const { memory } = lib.loadElfCore(new Uint8Array(gunzipSync(readFileSync(fx))));
     mm = lib.openImage(memory, { arch: 'x86-64', mode: '4level', root: 0x6330000 }).initMm;
   } else {

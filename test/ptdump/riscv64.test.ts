@@ -1,6 +1,6 @@
 /**
  * The riscv64 dumper (arch/riscv/mm/ptdump.c) against the kernel's own text
- * (../shared/fixtures/kernel-6.1-riscv-sv39: Linux 6.1.192 in Sv39 under
+ * (test/fixtures/kernel-6.1-riscv-sv39: Linux 6.1.192 in Sv39 under
  * QEMU 7.2), QEMU's `info mem` of the same tables, and layouts and lines
  * worked out by hand from the 6.1 headers (pgtable.h, kasan.h, page.h,
  * Documentation/riscv/vm-layout.rst) and from mainline's ptdump.c.

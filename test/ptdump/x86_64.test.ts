@@ -1,8 +1,8 @@
 /**
  * x86-64 ptdump (arch/x86/mm/dump_pagetables.c, Linux 6.1) against the
- * kernel's own output: ../shared/fixtures/kernel-6.1-x86-64-4level (the
+ * kernel's own output: test/fixtures/kernel-6.1-x86-64-4level (the
  * debugfs page_tables texts of a 6.1.192 kernel and its saved tables) and
- * ../shared/fixtures/x86-64-4level (a Debian 6.1 kernel whose boot-time W+X
+ * test/fixtures/x86-64-4level (a Debian 6.1 kernel whose boot-time W+X
  * check passed). Other expected values come from the kernel source
  * (pgtable_64_types.h, fixmap.h, kasan.h, Documentation/x86/x86_64/mm.rst).
  */

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 /**
- * The real page tables in ../shared/fixtures (beside the project root, in CI
- * too): read a file, gunzipping `.gz` ones.
+ * The real page tables in test/fixtures (copied from the shared fixture store
+  * with their provenance, test/fixtures/README.md): read a file, gunzipping `.gz` ones.
  */
-export const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export function fixtureBytes(path: string): Uint8Array {
   const raw = readFileSync(FIXTURES + path);

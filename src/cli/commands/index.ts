@@ -1,0 +1,8 @@
+import type { Command } from '../command.js';
+import { checkwxCommand } from './checkwx.js';
+import { leavesCommand } from './leaves.js';
+import { ptdumpCommand } from './ptdump.js';
+import { translateCommand } from './translate.js';
+
+/** Every command, in the order `pagewalk --help` lists them. */
+export const COMMANDS: readonly Command[] = [ptdumpCommand, checkwxCommand, leavesCommand, translateCommand];

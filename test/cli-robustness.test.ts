@@ -1,0 +1,130 @@
+/**
+ * Issue 7 §3: for every input file and option the CLI cannot use, one line
+ * on stderr, `pagewalk: <what>: <why>` naming the file (and the offset where
+ * there is one), exit status 2, never a stack trace (unless
+ * PAGEWALK_DEBUG=1), never a hang. Exit status 1 is reserved for checkwx
+ * finding W+X pages.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { FIXTURES } from './support/fixtures.js';
+
+function run(argv: string[], env: Record<string, string> = {}): { status: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const status = main(argv, { stdout: (c) => void (out += c), stderr: (c) => void (err += c), stderrIsTty: false, env });
+  return { status, out, err };
+}
+
+const X86 = FIXTURES + 'x86-64-4level/tables.elf.gz';
+const ARM64_CONFIG = FIXTURES + 'kernel-6.1-arm64-4k-48/config.gz';
+
+let dir = '';
+let socketServer: Server | undefined;
+const at = (name: string) => join(dir, name);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pagewalk-robust-'));
+  writeFileSync(at('empty.elf'), new Uint8Array(0));
+  mkdirSync(at('a-directory'));
+  execFileSync('mkfifo', [at('fifo')]);
+  writeFileSync(at('not-gzip.gz'), 'this is text, not gzip data\n');
+  const elfGz = readFileSync(X86);
+  writeFileSync(at('truncated.elf.gz'), elfGz.subarray(0, elfGz.length >> 1));
+  // 4 MiB of zeros gzip to ~4 KiB: over a 1 MiB --max-gunzip, the inflate must stop at the limit.
+  writeFileSync(at('bomb.gz'), gzipSync(new Uint8Array(4 << 20), { level: 9 }));
+  writeFileSync(at('config-not-gzip.gz'), 'CONFIG_X86_64=y\n');
+  writeFileSync(at('config-no-lines'), 'hello\nworld\n');
+  writeFileSync(at('unreadable.elf'), 'x');
+  chmodSync(at('unreadable.elf'), 0);
+  socketServer = createServer();
+  await new Promise<void>((resolve) => socketServer!.listen(at('socket'), resolve));
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => (socketServer ? socketServer.close(() => resolve()) : resolve()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** [case, argv (IMAGE paths relative to the scratch dir start with @), expected stderr line] */
+const CASES: [string, string[], RegExp][] = [
+  ['a missing file', ['leaves', '--arch', 'x86-64', '@missing.elf'], /^pagewalk: \S*missing\.elf: cannot open: no such file$/],
+  ['an empty file', ['leaves', '--arch', 'x86-64', '@empty.elf'], /^pagewalk: \S*empty\.elf: empty file$/],
+  ['a directory', ['ptdump', '@a-directory'], /^pagewalk: \S*a-directory: is a directory, not a dump file$/],
+  ['a FIFO (would block forever if opened)', ['checkwx', '@fifo'], /^pagewalk: \S*fifo: is a FIFO, not a dump file$/],
+  ['a socket', ['leaves', '@socket'], /^pagewalk: \S*socket: is a socket, not a dump file$/],
+  ['a device', ['leaves', '/dev/null'], /^pagewalk: \/dev\/null: is a device, not a dump file$/],
+  ['a .gz that is not gzip', ['ptdump', '@not-gzip.gz'], /^pagewalk: \S*not-gzip\.gz: named \.gz but not gzip data \(it starts 74 68 69 73, not 1f 8b\)$/],
+  ['a truncated .gz', ['ptdump', '@truncated.elf.gz'], /^pagewalk: \S*truncated\.elf\.gz: truncated gzip data/],
+  ['a gzip inflating beyond --max-gunzip', ['leaves', '--arch', 'x86-64', '--max-gunzip', '1048576', '@bomb.gz'], /^pagewalk: \S*bomb\.gz: gzip data inflates beyond the 1048576-byte limit/],
+  ['a --config named .gz that is not gzip', ['ptdump', '--config', '@config-not-gzip.gz', X86], /^pagewalk: --config \S*config-not-gzip\.gz: named \.gz but not gzip data$/],
+  ['a --config with no config line', ['ptdump', '--config', '@config-no-lines', X86], /^pagewalk: --config \S*config-no-lines: no line is a kernel config line/],
+  ['a missing --config', ['ptdump', '--config', '@no-config', X86], /^pagewalk: --config \S*no-config: cannot read: no such file$/],
+  ['--arch contradicting e_machine', ['ptdump', '--arch', 'arm64', X86], /^pagewalk: \S*tables\.elf\.gz: --arch arm64 contradicts the ELF header, whose e_machine is x86-64$/],
+  ['--raw-base on an ELF core', ['ptdump', '--raw-base', '0x1000', X86], /^pagewalk: \S*tables\.elf\.gz: is an ELF core, whose segments say where memory is: a raw base does not apply$/],
+  ['--invalid-tables off loongarch', ['ptdump', '--invalid-tables', '0x1000,0x2000', X86], /^pagewalk: --invalid-tables applies to loongarch64 only, not x86-64$/],
+  ['--level-names off riscv', ['ptdump', '--level-names', 'five-level', X86], /^pagewalk: --level-names applies to riscv64 only, not x86-64$/],
+  ['an unknown arch', ['ptdump', '--arch', 'vax'], /^pagewalk: unknown arch "vax": expected one of x86-64, riscv64, arm64, loongarch64$/],
+  ['an unknown mode', ['ptdump', '--mode', '9level', X86], /^pagewalk: \S*tables\.elf\.gz: unknown mode "9level" for x86-64: expected one of 4level, 5level$/],
+  ['an unaligned --root', ['ptdump', '--root', '0x6330001', X86], /^pagewalk: \S*tables\.elf\.gz: root 0x6330001 is not aligned to the 4096-byte top-level table$/],
+  ['a --root outside the image', ['leaves', '--root', '0x1000000000', X86], /^pagewalk: \S*tables\.elf\.gz: root table at physical 0x1000000000 is not inside the memory image$/],
+  ['an unaligned --range', ['leaves', '--range', '0x1001-0x2000', X86], /^pagewalk: \S*tables\.elf\.gz: cannot walk \[0x1001, 0x2000\): \[0x1001, 0x2000\) is not aligned to the 4096-byte page size$/],
+  ['translate of a non-canonical address', ['translate', '0x800000000000', X86], /^pagewalk: \S*tables\.elf\.gz: va 0x800000000000 is not in \[0x0, 0x800000000000\) or \[0xffff800000000000, 0x10000000000000000\)/],
+  ['--max-gunzip that is not a number', ['leaves', '--max-gunzip', 'lots', X86], /^pagewalk: --max-gunzip "lots" is not a number/],
+  ['--raw-base without an IMAGE', ['leaves', '--raw-base', '0x1000'], /^pagewalk: --raw-base needs a raw IMAGE$/],
+];
+
+describe('pagewalk on input it cannot use: one line, exit status 2', () => {
+  for (const [what, argv, expected] of CASES) {
+    it(what, () => {
+      const r = run(argv.map((s) => (s.startsWith('@') ? at(s.slice(1)) : s)));
+      expect(r.status).toBe(2);
+      expect(r.err.endsWith('\n')).toBe(true);
+      const lines = r.err.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(expected);
+      expect(r.err).not.toMatch(/^\s+at /m); // no stack frames
+    });
+  }
+
+  it('an unreadable file (only checkable when not running as root)', () => {
+    if (process.getuid?.() === 0) return; // root reads anything: nothing to check
+    const r = run(['leaves', '--arch', 'x86-64', at('unreadable.elf')]);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/unreadable\.elf: cannot open: permission denied/);
+  });
+
+  it('PAGEWALK_DEBUG=1 adds the stack after the one line', () => {
+    const r = run(['ptdump', at('a-directory')], { PAGEWALK_DEBUG: '1' });
+    expect(r.status).toBe(2);
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^pagewalk: \S*a-directory: is a directory/);
+    expect(lines.slice(1).some((l) => /^\s+at /.test(l))).toBe(true);
+  });
+
+  it('--config as a real gzip-compressed .config still works (arm64 6.1 fixture)', () => {
+    const r = run(['ptdump', '--config', ARM64_CONFIG, '--arch', 'arm64']);
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('pagewalk --version and exit statuses in --help', () => {
+  it('--version prints the version of package.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const r = run(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.out).toBe(`pagewalk ${pkg.version}\n`);
+  });
+
+  it('--help documents the exit statuses', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/Exit status: 0 success, 1 checkwx found W\+X pages, 2 an error/);
+  });
+});
