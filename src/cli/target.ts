@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { getArchMode, resolveArchName } from '../arch/registry.js';
 import type { ArchName } from '../arch/types.js';
 import { buildDemo, demoLayout } from '../demo-layout.js';
-import { openImage } from '../machine.js';
+import { openImage, type Machine } from '../machine.js';
 import { kernelTablesFromVmcoreinfo } from '../memory/vmcoreinfo.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { DEFAULT_MAX_GUNZIP, openDumpFile } from '../node/open-dump.js';
@@ -37,6 +37,8 @@ export const TARGET_HELP = `  --arch A          x86-64, riscv64, arm64 or loonga
 /** The address space a command works on, and where it came from. */
 export interface Target {
   mm: AddressSpace;
+  /** The machine the address space is in (open other roots of the same image with machine.openMm()). */
+  machine: Machine;
   /** One line saying what is being read. */
   what: string;
   close(): void;
@@ -100,7 +102,7 @@ export function openTarget(images: readonly string[], o: TargetOptions): Target 
     if (root === undefined) throw new UsageError(`${image}: --root is needed (${info ? info.rootFrom : 'the image has no VMCOREINFO'})`);
     const machine = openImage(dump.memory, { arch, mode, root, invalidTables: parseInvalidTables(o.invalidTables) });
     const mm = o.user ? machine.openMm(root, 'user') : machine.initMm;
-    return { mm, what: `${image} (${arch} ${mm.arch.mode}, root 0x${root.toString(16)})`, close: () => dump.close() };
+    return { mm, machine, what: `${image} (${arch} ${mm.arch.mode}, root 0x${root.toString(16)})`, close: () => dump.close() };
   } catch (e) {
     dump.close();
     throw e;
@@ -142,7 +144,7 @@ function openDemo(o: TargetOptions): Target {
   if (o.maxGunzip !== undefined) throw new UsageError('--max-gunzip needs a gzip-compressed IMAGE');
   if (o.invalidTables !== undefined) throw new UsageError('--invalid-tables needs a loongarch64 IMAGE (the demo allocates its own)');
   const demo = buildDemo(arch);
-  return { mm: o.user ? demo.user : demo.machine.initMm, what: `demo ${arch} ${layout.mode}`, close: () => {} };
+  return { mm: o.user ? demo.user : demo.machine.initMm, machine: demo.machine, what: `demo ${arch} ${layout.mode}`, close: () => {} };
 }
 
 function positive(text: string, what: string): number {
