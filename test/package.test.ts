@@ -1,11 +1,13 @@
 /**
- * "Imported by other TypeScript projects" stays true: build the package,
- * `npm pack` it, install the tarball into a scratch project (offline: the
+ * "Imported by other TypeScript projects" stays true: `npm pack` a copy of
+ * the sources as a fresh clone has them (no dist/: the prepack script must
+ * build it), install the tarball into a scratch project (offline: the
  * package has no dependencies), type-check consumers with tsc under
- * NodeNext resolution, and run them under both `import` and `require`.
+ * NodeNext resolution, run them under both `import` and `require`, and run
+ * the installed `pagewalk` command.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,11 +36,18 @@ const EXPECTED = JSON.stringify({ phys: '123456', level: 'pmd', rc: 0, leaves: 5
 
 describe('the packed package, installed into another TypeScript project', () => {
   let dir = '';
+  let clone = '';
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pagewalk-consumer-'));
-    run('npm', ['run', 'build'], ROOT);
-    run('npm', ['pack', '--pack-destination', dir], ROOT);
+    // What a fresh clone has (tracked sources, no dist/), with this checkout's dev dependencies.
+    clone = mkdtempSync(join(tmpdir(), 'pagewalk-clone-'));
+    for (const f of ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsup.config.ts', 'README.md', 'LICENSE']) {
+      cpSync(join(ROOT, f), join(clone, f), { recursive: true });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
+    run('npm', ['pack', '--pack-destination', dir], clone);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, tarball)], dir);
@@ -55,7 +64,24 @@ describe('the packed package, installed into another TypeScript project', () => 
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (clone) rmSync(clone, { recursive: true, force: true });
   });
+
+  it('the tarball holds the built package (prepack ran on a dist-less tree)', () => {
+    const files = run('tar', ['-tzf', join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!)], dir).split('\n');
+    for (const f of ['package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/node.js', 'package/dist/cli.js']) {
+      expect(files).toContain(f);
+    }
+  });
+
+  it('installs a working pagewalk command that knows its version', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(run(join(dir, 'node_modules', '.bin', 'pagewalk'), ['--version'], dir).trim()).toBe(`pagewalk ${version}`);
+    // The demo kernel maps no W+X page; the verdict in arch/x86/mm/dump_pagetables.c's words.
+    expect(run(join(dir, 'node_modules', '.bin', 'pagewalk'), ['checkwx'], dir).trim()).toBe(
+      'x86/mm: Checked W+X mappings: passed, no W+X pages found.',
+    );
+  }, 60_000);
 
   it('type-checks and compiles an ESM and a CJS consumer with tsc', () => {
     expect(() => run(process.execPath, [TSC, '-p', '.'], dir)).not.toThrow();
