@@ -56,6 +56,6 @@ export { kernelTablesFromVmcoreinfo, type KernelTablesInfo } from './memory/vmco
 export type { OnDemandRegion } from './memory/physical-memory.js';
 export type { ElfSource } from './memory/elf-core.js';
 
-export { ptdump, ptdumpLines, checkWx, rangeToJson, createDumper, type PtdumpRequest } from './ptdump/ptdump.js';
+export { ptdump, ptdumpLines, checkWx, rangeToJson, createDumper, type PtdumpRequest, type CheckWxRequest } from './ptdump/ptdump.js';
 export { KernelConfig, parseKernelConfig } from './ptdump/kernel-config.js';
 export type { AddressMarker, ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './ptdump/types.js';

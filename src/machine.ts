@@ -1,6 +1,7 @@
 import { PagewalkError } from './errors.js';
 import { getArchMode } from './arch/registry.js';
-import { tableIndex, upperHalfStart } from './arch/va.js';
+import { tableIndex, toAddress, upperHalfStart } from './arch/va.js';
+import { checkOptions } from './options.js';
 import { loWord, hiWord } from './arch/words.js';
 import type { ArchMode, CodecOptions, EntryCodec } from './arch/types.js';
 import { levelGroups } from './arch/groups.js';
@@ -26,7 +27,7 @@ export interface OpenImageOptions {
   arch: string;
   mode: string;
   /** Physical address of the kernel's top-level table (x86 CR3 / init_top_pgt, riscv satp.PPN << 12, arm64 TTBR1, loongarch PGDH). */
-  root: number;
+  root: number | bigint;
   /** Free physical memory the library may put new tables in, for a writable image. Without it the tables can be read and rewritten but not grown. */
   tablePool?: RamRegion;
   pti?: boolean;
@@ -37,6 +38,8 @@ export interface OpenImageOptions {
 }
 
 const DEFAULT_RAM = 64 * 1024 * 1024;
+const MACHINE_OPTION_KEYS = ['arch', 'mode', 'ram', 'tablePool', 'pti'] as const;
+const OPEN_IMAGE_OPTION_KEYS = ['arch', 'mode', 'root', 'tablePool', 'pti', 'invalidTables', 'dmwBase'] as const;
 
 /**
  * A machine: physical memory, a table allocator, one paging mode, and the
@@ -97,6 +100,7 @@ export class Machine {
 /** A machine with zeroed RAM and an empty kernel address space. */
 export function createMachine(options: MachineOptions): Machine {
   if (options === null || typeof options !== 'object') throw new PagewalkError('EINVAL', 'createMachine needs { arch, mode }');
+  checkOptions(options, MACHINE_OPTION_KEYS, 'createMachine() options');
   const arch = getArchMode(options.arch, options.mode);
   const ram = options.ram ?? [{ base: arch.defaultRamBase, size: DEFAULT_RAM }];
   const memory = PhysicalMemory.create(ram);
@@ -111,14 +115,17 @@ export function createMachine(options: MachineOptions): Machine {
 
 /** A machine over an existing image (a dump, a raw snapshot), its kernel address space at `root`. */
 export function openImage(memory: PhysicalMemory, options: OpenImageOptions): Machine {
-  if (!(memory instanceof PhysicalMemory)) throw new PagewalkError('EINVAL', 'openImage needs a PhysicalMemory (PhysicalMemory.fromRaw / fromElfCore)');
+  if (!(memory instanceof PhysicalMemory)) throw new PagewalkError('EINVAL', 'openImage needs a PhysicalMemory (PhysicalMemory.fromRaw(), loadElfCore().memory, openDumpFile().memory)');
+  if (options === null || typeof options !== 'object') throw new PagewalkError('EINVAL', 'openImage needs { arch, mode, root }');
+  checkOptions(options, OPEN_IMAGE_OPTION_KEYS, 'openImage() options');
   const arch = getArchMode(options.arch, options.mode);
   const allocator = options.tablePool
     ? new TableAllocator(memory, options.tablePool.base, options.tablePool.size, 2 ** arch.pageShift)
     : null;
   const codec = arch.createCodec({ pti: options.pti ?? true, invalidTables: options.invalidTables, dmwBase: options.dmwBase });
-  if (typeof options.root !== 'number') throw new PagewalkError('EINVAL', `openImage needs the physical address of the kernel's top-level table as root, got ${String(options.root)}`);
-  return new Machine(arch, memory, allocator, codec, options.root);
+  const root = options.root as number | bigint;
+  if (typeof root !== 'number' && typeof root !== 'bigint') throw new PagewalkError('EINVAL', `openImage needs the physical address of the kernel's top-level table as root, got ${String(root)}`);
+  return new Machine(arch, memory, allocator, codec, toAddress(root, 'root', 8));
 }
 
 function allocRoot(arch: ArchMode, memory: PhysicalMemory, allocator: TableAllocator, codec: EntryCodec): number {

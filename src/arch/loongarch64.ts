@@ -259,8 +259,9 @@ export class Loongarch64Codec implements EntryCodec {
     if (inv === undefined || inv === null || typeof inv !== 'object') {
       throw new PagewalkError(
         'EINVAL',
-        `loongarch64 ${mode} needs CodecOptions.invalidTables { pte, pmd, pud }: the kernel virtual addresses of ` +
-          'invalid_pte_table, invalid_pmd_table and invalid_pud_table (System.map). An empty LoongArch directory ' +
+        `loongarch64 ${mode} needs the kernel virtual addresses of invalid_pte_table, invalid_pmd_table and ` +
+          'invalid_pud_table from System.map (openImage() option invalidTables { pte, pmd, pud }; on the command line ' +
+          '--invalid-tables PTE,PMD[,PUD]). An empty LoongArch directory ' +
           'entry is not 0 but the address of the invalid table below it (pmd_none() is pmd_val == ' +
           '(unsigned long)invalid_pte_table), so there is no default; got ' +
           String(inv),

@@ -52,21 +52,39 @@ export function describeSpan(geo: ModeGeometry, span: VaSpan): string {
 }
 
 /**
+ * A `number` holds the caller's address exactly only if it is a safe
+ * integer or, above 2^53, a multiple of the page size (every page-aligned
+ * address below 2^64 is a double). Anything else was rounded before pagewalk
+ * saw it (0xffff888000123456 arrives as ...123400): refuse it rather than
+ * answer for an address the caller did not write.
+ */
+function checkExactNumber(value: number, what: string, pageBytes: number): void {
+  if (!Number.isSafeInteger(value) && value % pageBytes !== 0) {
+    throw new PagewalkError(
+      'EINVAL',
+      `${what} ${hex(value)} is not an exact number (above 2^53 a double holds only some integers, so the value was rounded ` +
+        `before pagewalk saw it): pass a bigint, e.g. ${hex(value)}n written with the digits you meant`,
+    );
+  }
+}
+
+/**
  * Converts a caller's address (number or bigint) to the number form, for
  * APIs that take page-aligned addresses. Throws EINVAL naming the value.
  */
-export function toAddress(value: number | bigint, what: string): number {
+export function toAddress(value: number | bigint, what: string, pageBytes = 4096): number {
   if (typeof value === 'bigint') {
     if (value < 0n || value > 1n << 64n) throw new PagewalkError('EINVAL', `${what} ${hex(value)} is outside [0, 2^64]`);
     const n = Number(value);
     if (BigInt(n) !== value) {
-      throw new PagewalkError('EINVAL', `${what} ${hex(value)} cannot be held exactly; page-aligned addresses always can`);
+      throw new PagewalkError('EINVAL', `${what} ${hex(value)} is not aligned to the ${pageBytes}-byte page size`);
     }
     return n;
   }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > TWO64) {
-    throw new PagewalkError('EINVAL', `${what} ${String(value)} must be an integer address in [0, 2^64]`);
+    throw new PagewalkError('EINVAL', `${what} ${typeof value === 'number' ? String(value) : `(a ${typeof value})`} must be an integer address in [0, 2^64] (a number or a bigint)`);
   }
+  checkExactNumber(value, what, pageBytes);
   return value;
 }
 
@@ -75,12 +93,14 @@ export function toAddress(value: number | bigint, what: string): number {
  * and the offset inside the page, for translate: 0xffff888000123456 is not
  * exact as a double, so it is taken as a bigint.
  */
-export function splitAddress(value: number | bigint, pageShift: number): { page: number; offset: number; full: bigint } {
+export function splitAddress(value: number | bigint, pageShift: number, what = 'address'): { page: number; offset: number; full: bigint } {
   let full: bigint;
   if (typeof value === 'bigint') full = value;
-  else if (typeof value === 'number' && Number.isInteger(value)) full = BigInt(value);
-  else throw new PagewalkError('EINVAL', `address ${String(value)} must be an integer or a bigint`);
-  if (full < 0n || full >= 1n << 64n) throw new PagewalkError('EINVAL', `address ${hex(full)} is outside [0, 2^64)`);
+  else if (typeof value === 'number' && Number.isInteger(value)) {
+    checkExactNumber(value, what, 2 ** pageShift);
+    full = BigInt(value);
+  } else throw new PagewalkError('EINVAL', `${what} ${typeof value === 'number' ? String(value) : `(a ${typeof value})`} must be an integer or a bigint`);
+  if (full < 0n || full >= 1n << 64n) throw new PagewalkError('EINVAL', `${what} ${hex(full)} is outside [0, 2^64)`);
   const mask = (1n << BigInt(pageShift)) - 1n;
   return { page: Number(full & ~mask), offset: Number(full & mask), full };
 }

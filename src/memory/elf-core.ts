@@ -10,6 +10,7 @@
  * and the rule broken, never a partial result.
  */
 import { PagewalkError, hex } from '../errors.js';
+import { asBytes, type BytesLike } from './bytes.js';
 
 /** One PT_LOAD program header: a run of physical memory stored in the file. */
 export interface ElfLoadSegment {
@@ -159,7 +160,8 @@ function align4(n: number): number {
  * segment. Work and memory are bounded by the file size: nothing is
  * allocated from a size field.
  */
-export function parseElfCore(bytes: Uint8Array, source?: ElfSource): ElfCore {
+export function parseElfCore(input: BytesLike, source?: ElfSource): ElfCore {
+  const bytes = asBytes(input, 'parseElfCore(bytes)');
   // With a source, `bytes` holds only the start of the file (headers, usually the notes too).
   const length = source?.size ?? bytes.length;
   if (length < EHDR_SIZE) {

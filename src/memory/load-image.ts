@@ -1,3 +1,5 @@
+import { checkOptions } from '../options.js';
+import { asBytes, type BytesLike } from './bytes.js';
 import { parseElfCore, type ElfCore } from './elf-core.js';
 import { PhysicalMemory, type MemoryRegion } from './physical-memory.js';
 
@@ -18,9 +20,12 @@ export interface LoadedCore {
  * An ELF64 core held in memory (QEMU `dump-guest-memory`, kdump
  * `/proc/vmcore`) as physical memory: each PT_LOAD placed at its p_paddr,
  * sharing the input's bytes (segments whose memsz exceeds filesz get their
- * own zero-filled copy). Throws PagewalkError EBADIMAGE for a malformed core.
+ * own zero-filled copy). `bytes` may be an ArrayBuffer, a Uint8Array or a
+ * Node Buffer. Throws PagewalkError EBADIMAGE for a malformed core.
  */
-export function loadElfCore(bytes: Uint8Array, options: LoadOptions = {}): LoadedCore {
+export function loadElfCore(input: BytesLike, options: LoadOptions = {}): LoadedCore {
+  const bytes = asBytes(input, 'loadElfCore(bytes)');
+  checkOptions(options, ['writable'], 'loadElfCore() options');
   const core = parseElfCore(bytes);
   const regions: MemoryRegion[] = [];
   for (const seg of core.segments) {

@@ -12,6 +12,7 @@ import {
 } from '../arch/va.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import type { TableAllocator } from '../memory/table-allocator.js';
+import { checkOptions } from '../options.js';
 import { parseSize, sizeName, type SizeSpec } from '../units.js';
 import { mapRange } from './map.js';
 import { firstUnmapped, protectRange } from './protect.js';
@@ -29,6 +30,8 @@ export interface MapOptions {
   /** Replace whatever is mapped in the range instead of failing with EEXIST. */
   replace?: boolean;
 }
+
+const MAP_OPTION_KEYS = ['pageSize', 'replace'] as const;
 
 export type AddressSpaceKind = 'kernel' | 'user';
 
@@ -111,8 +114,9 @@ export class AddressSpace implements MmCore {
    * existing mapping in the range (unless `replace`).
    */
   map(va: number | bigint, pa: number | bigint, size: SizeSpec, prot: Prot, options: MapOptions = {}): void {
-    const start = toAddress(va, 'va');
-    const phys = toAddress(pa, 'pa');
+    checkOptions(options, MAP_OPTION_KEYS, 'map() options');
+    const start = toAddress(va, 'va', this.pageSize);
+    const phys = toAddress(pa, 'pa', this.pageSize);
     const bytes = parseSize(size, 'size');
     const full = resolveProt(prot);
     const { group, align } = this.leafGroupFor(options.pageSize);
@@ -161,7 +165,7 @@ export class AddressSpace implements MmCore {
    * bigint for addresses a double cannot hold exactly (0xffff888000123456n).
    */
   translate(va: number | bigint): Translation {
-    const { page, offset, full } = splitAddress(va, this.arch.pageShift);
+    const { page, offset, full } = splitAddress(va, this.arch.pageShift, 'va');
     if (!vaInSpan(this.arch, this.span, page)) {
       throw new PagewalkError('EINVAL', `va ${hex(full)} is not in ${describeSpan(this.arch, this.span)}`);
     }
@@ -175,8 +179,10 @@ export class AddressSpace implements MmCore {
   }
 
   /** The raw entry at physical address `pa` (any table of this image), or null outside the image. */
-  readEntry(pa: number): bigint | null {
-    return this.memory.readU64(pa);
+  readEntry(pa: number | bigint): bigint | null {
+    const at = toAddress(pa, 'pa', 8);
+    if (at % 8 !== 0) throw new PagewalkError('EINVAL', `pa ${hex(at)} is not 8-byte aligned: entries are 64-bit words`);
+    return this.memory.readU64(at);
   }
 
   private leafGroupFor(spec: SizeSpec | 'auto' | undefined): { group: number; align: number } {
@@ -193,7 +199,7 @@ export class AddressSpace implements MmCore {
   }
 
   private pageRange(va: number | bigint, size: SizeSpec): { start: number; bytes: number } {
-    const start = toAddress(va, 'va');
+    const start = toAddress(va, 'va', this.pageSize);
     const bytes = parseSize(size, 'size');
     const page = this.pageSize;
     if (start % page !== 0) throw new PagewalkError('EINVAL', `va ${hex(start)} is not aligned to the ${sizeName(page)} page size`);

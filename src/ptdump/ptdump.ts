@@ -3,7 +3,9 @@ import { LEVEL_NAMES } from '../arch/types.js';
 import { levelGroups } from '../arch/groups.js';
 import { PagewalkError } from '../errors.js';
 import { hex16 } from '../hex.js';
-import type { AddressSpace } from '../mm/address-space.js';
+import { AddressSpace } from '../mm/address-space.js';
+import { checkOptions } from '../options.js';
+import { KernelConfig, parseKernelConfig } from './kernel-config.js';
 import { createArm64Dumper } from './arm64.js';
 import { createLoongarch64Dumper } from './loongarch64.js';
 import { ptdumpOps, ptdumpWalkPgd, ptdumpWalkRange } from './ptdump-walk.js';
@@ -12,13 +14,22 @@ import type { ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange,
 import { createX86_64Dumper } from './x86_64.js';
 
 /** What to dump and how. */
-export interface PtdumpRequest extends PtdumpOptions {
+export interface PtdumpRequest extends Omit<PtdumpOptions, 'config' | 'checkWx' | 'onWxWarning'> {
+  /** The kernel's .config: parseKernelConfig()'s result or the text itself (selects the markers). */
+  config?: KernelConfig | string;
   /** 'kernel': the kernel's debugfs text, line for line (default); 'json': one object per coalesced range. */
   format?: 'kernel' | 'json';
   /** Walk this top-level table instead of the address space's (a CR3, a TTBR, EFI's pgd). */
   pgd?: number;
   /** Walk these ranges instead of the arch's own. */
   ranges?: PtdumpRange[];
+}
+
+/** What checkWx() takes: ptdump's marker options, a `pgd` override, and where warnings go. */
+export interface CheckWxRequest extends Omit<PtdumpOptions, 'config' | 'checkWx'> {
+  config?: KernelConfig | string;
+  /** Walk this top-level table instead of the address space's. */
+  pgd?: number;
 }
 
 type DumperFactory = (mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput) => ArchDumper;
@@ -29,6 +40,23 @@ const DUMPERS: Record<ArchName, DumperFactory> = {
   arm64: createArm64Dumper,
   loongarch64: createLoongarch64Dumper,
 };
+
+/** The keys ptdump()/ptdumpLines() read; checkWx() reads the same but `format` and `ranges`, plus onWxWarning. */
+const REQUEST_KEYS = ['format', 'pgd', 'ranges', 'config', 'markers', 'bases', 'levelNames'] as const;
+const CHECK_WX_KEYS = ['pgd', 'config', 'markers', 'bases', 'levelNames', 'onWxWarning'] as const;
+
+/**
+ * The request checked (unknown keys refused, a wrong type named) and its
+ * `config` parsed when given as .config text.
+ */
+function checkedRequest<R extends { config?: KernelConfig | string }>(mm: unknown, request: R, keys: readonly string[], what: string): R & { config?: KernelConfig } {
+  if (!(mm instanceof AddressSpace)) throw new PagewalkError('EINVAL', `${what} needs an AddressSpace (machine.initMm, machine.openMm()), got ${mm === null ? 'null' : typeof mm}`);
+  checkOptions(request, keys, `${what} options`);
+  const config = request.config as unknown;
+  if (config === undefined || config instanceof KernelConfig) return request as R & { config?: KernelConfig };
+  if (typeof config === 'string') return { ...request, config: parseKernelConfig(config) };
+  throw new PagewalkError('EINVAL', `${what} option config must be .config text or parseKernelConfig()'s result, got ${config === null ? 'null' : typeof config}`);
+}
 
 /** The arch's dumper (its ptdump_state and note_page()) for an address space. */
 export function createDumper(mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput): ArchDumper {
@@ -68,8 +96,10 @@ function outputFor(format: 'kernel' | 'json' | undefined, onLine: (line: string)
  * for the arch, or JSON lines.
  */
 export function ptdump(mm: AddressSpace, onLine: (line: string) => void, request: PtdumpRequest = {}): void {
-  const st = createDumper(mm, request, outputFor(request.format, onLine));
-  ptdumpWalkPgd(mm, st, request.pgd, request.ranges ?? st.ranges);
+  const r = checkedRequest(mm, request, REQUEST_KEYS, 'ptdump()');
+  if (typeof onLine !== 'function') throw new PagewalkError('EINVAL', `ptdump() needs an onLine callback, got ${typeof onLine}`);
+  const st = createDumper(mm, r, outputFor(r.format, onLine));
+  ptdumpWalkPgd(mm, st, r.pgd, r.ranges ?? st.ranges);
 }
 
 /**
@@ -77,7 +107,8 @@ export function ptdump(mm: AddressSpace, onLine: (line: string) => void, request
  * batch of top-level slots at a time (walking a range in pieces split at
  * top-level boundaries visits exactly what one walk would).
  */
-export function* ptdumpLines(mm: AddressSpace, request: PtdumpRequest = {}): Generator<string, void, undefined> {
+export function* ptdumpLines(mm: AddressSpace, options: PtdumpRequest = {}): Generator<string, void, undefined> {
+  const request = checkedRequest(mm, options, REQUEST_KEYS, 'ptdumpLines()');
   let pending: string[] = [];
   const st = createDumper(mm, request, outputFor(request.format, (l) => pending.push(l)));
   const ops = ptdumpOps(mm);
@@ -102,7 +133,8 @@ export function* ptdumpLines(mm: AddressSpace, request: PtdumpRequest = {}): Gen
  * ptdump_check_wx(): walks the kernel's tables counting pages that are both
  * writable and executable, and returns the arch's verdict in its own words.
  */
-export function checkWx(mm: AddressSpace, request: PtdumpOptions & { pgd?: number } = {}): WxResult {
+export function checkWx(mm: AddressSpace, options: CheckWxRequest = {}): WxResult {
+  const request = checkedRequest(mm, options, CHECK_WX_KEYS, 'checkWx()');
   const st = createDumper(mm, { ...request, checkWx: true }, {});
   ptdumpWalkPgd(mm, st, request.pgd);
   return st.wx();

@@ -169,6 +169,7 @@ describe('the fixture kernel (6.1.192, 4k-48): kernel_page_tables byte for byte'
     ptdumpWalkPgd(mm, st);
     expect(st.wx()).toEqual({
       passed: true,
+      warningsOmitted: 0,
       wxPages: 0,
       nonUxnPages: 0,
       message: 'Checked W+X mappings: passed, no W+X pages found',
@@ -199,6 +200,7 @@ describe('a hand-built kernel address space (createMachine arm64 4k-48)', () => 
     ptdumpWalkPgd(mm, st);
     expect(st.wx()).toEqual({
       passed: false,
+      warningsOmitted: 0,
       wxPages: 1,
       nonUxnPages: 1,
       message: 'Checked W+X mappings: FAILED, 1 W+X pages found, 1 non-UXN pages found',

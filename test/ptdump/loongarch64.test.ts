@@ -165,6 +165,7 @@ describe('loongarch64 ptdump: 16k-3level (the default layout)', () => {
     const { st } = dump(m, { checkWx: true });
     expect(st.wx()).toEqual({
       passed: false,
+      warningsOmitted: 0,
       wxPages: 5,
       message: 'Checked W+X mappings: failed, 5 W+X pages found',
       warnings: [
@@ -484,6 +485,7 @@ describe('loongarch64 ptdump: W+X pass, user address spaces, bad input', () => {
     m.initMm.map(0xffff800012008000, 0x400000, '64K', PAGE_KERNEL_NX);
     expect(dump(m, { checkWx: true }).st.wx()).toEqual({
       passed: true,
+      warningsOmitted: 0,
       wxPages: 0,
       message: 'Checked W+X mappings: passed, no W+X pages found',
       warnings: [],

@@ -148,7 +148,7 @@ describe('riscv64 ptdump: the 6.1.192 Sv39 fixture', () => {
   it('W+X check passes on the fixture, in ptdump_check_wx() words', () => {
     const st = createRiscv64Dumper(fixture(), { config, checkWx: true }, {});
     ptdumpWalkPgd(fixture(), st);
-    expect(st.wx()).toEqual({ passed: true, wxPages: 0, message: 'Checked W+X mappings: passed, no W+X pages found', warnings: [] });
+    expect(st.wx()).toEqual({ passed: true, wxPages: 0, message: 'Checked W+X mappings: passed, no W+X pages found', warnings: [], warningsOmitted: 0 });
   });
 });
 
@@ -276,6 +276,7 @@ describe('riscv64 ptdump: hand-built tables', () => {
     ]);
     expect(st.wx()).toEqual({
       passed: false,
+      warningsOmitted: 0,
       wxPages: 4,
       message: 'Checked W+X mappings: failed, 4 W+X pages found',
       warnings: ['riscv/mm: Found insecure W+X mapping at address ffffffff7fffe000/0xffffffff7fffe000'],

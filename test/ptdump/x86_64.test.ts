@@ -72,7 +72,7 @@ describe('x86-64 ptdump of a 6.1.192 kernel (kernel-6.1-x86-64-4level)', () => {
 
   it('passes the W+X check of this kernel (CONFIG_DEBUG_WX=y booted without a warning)', () => {
     const { wx } = initMmDump();
-    expect(wx).toEqual({ passed: true, wxPages: 0, message: 'x86/mm: Checked W+X mappings: passed, no W+X pages found.', warnings: [] });
+    expect(wx).toEqual({ passed: true, wxPages: 0, message: 'x86/mm: Checked W+X mappings: passed, no W+X pages found.', warnings: [], warningsOmitted: 0 });
   });
 
   it('closes one DumpedRange per printed line plus the 131059 the ESPfix cap skipped', () => {
@@ -206,6 +206,7 @@ describe('x86-64 W+X check (ptdump_walk_pgd_level_checkwx)', () => {
     ptdumpWalkPgd(m.initMm, st);
     expect(st.wx()).toEqual({
       passed: false,
+      warningsOmitted: 0,
       wxPages: 515,
       message: 'x86/mm: Checked W+X mappings: FAILED, 515 W+X pages found.',
       warnings: [
