@@ -36,7 +36,7 @@ export {
 export { ARCH_NAMES, allModes, getArchMode } from './arch/registry.js';
 export { DEFAULT_PERMS } from './arch/prot.js';
 
-export { PhysicalMemory, type MemoryRegion, type RamRegion } from './memory/physical-memory.js';
+export { PhysicalMemory, type MemoryRegion, type RamRegion, type ReadOptions } from './memory/physical-memory.js';
 export { TableAllocator } from './memory/table-allocator.js';
 export { parseElfCore, parseVmcoreinfo, type ElfCore, type ElfLoadSegment, type ElfNote } from './memory/elf-core.js';
 export { loadElfCore, type LoadedCore, type LoadOptions } from './memory/load-image.js';
@@ -53,7 +53,13 @@ export { ACTION_SUBTREE, ACTION_CONTINUE, ACTION_AGAIN, EINVAL, EBUSY, type Walk
 export { sizeName, parseSize, type SizeSpec } from './units.js';
 export { forEachLeaf, spanRanges, type Leaf } from './mm/leaves.js';
 export { kernelTablesFromVmcoreinfo, type KernelTablesInfo } from './memory/vmcoreinfo.js';
-export type { OnDemandRegion } from './memory/physical-memory.js';
+export type { OnDemandRegion, PagedRegion } from './memory/physical-memory.js';
+export { loadDump, type LoadDumpOptions } from './dump/load-dump.js';
+export type { DumpFormat, LoadedDump } from './dump/assemble-dump.js';
+export type { KdumpImage, KdumpCensus } from './dump/kdump-image.js';
+export type { KdumpHeader, Utsname } from './dump/kdump-header.js';
+export type { PageSource, PageState, BlockState } from './dump/page-source.js';
+export type { Compression } from './dump/compression.js';
 export type { ElfSource } from './memory/elf-core.js';
 
 export { ptdump, ptdumpLines, checkWx, rangeToJson, createDumper, type PtdumpRequest, type CheckWxRequest } from './ptdump/ptdump.js';

@@ -1,5 +1,7 @@
 import { PagewalkError, hex } from '../errors.js';
 import { wordsToBigInt } from '../arch/words.js';
+import { checkOptions } from '../options.js';
+import { BLOCK_DATA, BLOCK_EXCLUDED, pageStateName, type BlockState, type PageSource, type PageState } from '../dump/page-source.js';
 
 /** A run of RAM at a physical base address. */
 export interface RamRegion {
@@ -26,7 +28,27 @@ export interface OnDemandRegion {
   readonly load: (offset: number, length: number) => Uint8Array;
 }
 
-type AnyRegion = { readonly base: number; readonly size: number; readonly bytes?: Uint8Array; readonly load?: (offset: number, length: number) => Uint8Array };
+/** Options of readBytes() and mm.read(). */
+export interface ReadOptions {
+  /** 'zero': bytes of pages the dump level excluded read as zeros instead of failing (absent pages still fail). */
+  fillExcluded?: 'zero';
+}
+
+type AnyRegion = {
+  readonly base: number;
+  readonly size: number;
+  readonly bytes?: Uint8Array;
+  readonly load?: (offset: number, length: number) => Uint8Array;
+  /** A dump read in blocks (kdump-compressed): the region starts at 0 and spans its blocks. */
+  readonly pages?: PageSource;
+};
+
+/** A dump read in blocks: see PhysicalMemory.fromPages(). */
+export interface PagedRegion {
+  readonly base: number;
+  readonly size: number;
+  readonly pages: PageSource;
+}
 
 /** Bytes read at once from an on-demand region; tables (at most 64 KiB, size-aligned) never straddle one. */
 const BLOCK = 65536;
@@ -74,9 +96,18 @@ export class PhysicalMemory {
   /** On-demand regions: loaded blocks by the physical address they start at, least recently used first. */
   private readonly blocks = new Map<number, Int32Array>();
   private readonly maxBlocks: number;
+  /** A dump read in blocks (the image's one region), or null. */
+  private readonly pages: PageSource | null;
+  /** Its decompressed blocks by block number, least recently used first; the last one hit, memoised. */
+  private readonly pageCache = new Map<number, Int32Array>();
+  private readonly maxPages: number;
+  private lastPage = -1;
+  private lastPageWords: Int32Array = new Int32Array(0);
+  /** Tables spanning several blocks (a block smaller than the table), assembled, by address. */
+  private readonly spans = new Map<number, Int32Array>();
 
   /** Use PhysicalMemory.create / fromRaw / fromElfCore. */
-  constructor(regions: readonly (MemoryRegion | OnDemandRegion)[], writable: boolean, options: { cacheBytes?: number } = {}) {
+  constructor(regions: readonly (MemoryRegion | OnDemandRegion | PagedRegion)[], writable: boolean, options: { cacheBytes?: number } = {}) {
     if (!HOST_LITTLE_ENDIAN) {
       throw new PagewalkError('EINVAL', 'pagewalk needs a little-endian host (typed arrays use host byte order)');
     }
@@ -97,11 +128,16 @@ export class PhysicalMemory {
         );
       }
     }
+    this.pages = sorted.find((r) => r.pages !== undefined)?.pages ?? null;
     const lazy = sorted.some((r) => r.bytes === undefined);
     if (lazy && writable) throw new PagewalkError('EINVAL', 'an image read on demand cannot be writable');
     this.writable = writable;
     this.originals = sorted.map((r) => {
       if (r.bytes !== undefined) return { base: r.base, size: r.size, bytes: wordAligned(r.bytes) };
+      if (r.pages !== undefined) {
+        if (sorted.length !== 1 || r.base !== 0) throw new PagewalkError('EINVAL', 'a dump read in blocks must be the image\'s only region, at physical 0');
+        return { base: 0, size: r.size, pages: r.pages };
+      }
       if (typeof r.load !== 'function') throw new PagewalkError('EINVAL', `RAM region at ${hex(r.base)} has neither bytes nor a loader`);
       return { base: r.base, size: r.size, load: r.load };
     });
@@ -120,7 +156,21 @@ export class PhysicalMemory {
     this.words = this.regionList.map((r) =>
       r.bytes === undefined ? null : new Int32Array(r.bytes.buffer, r.bytes.byteOffset, Math.floor(r.bytes.byteLength / 4)),
     );
-    this.maxBlocks = Math.max(16, Math.ceil((options.cacheBytes ?? 64 * 1024 * 1024) / BLOCK));
+    const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+    this.maxBlocks = Math.max(16, Math.ceil(cacheBytes / BLOCK));
+    this.maxPages = this.pages === null ? 0 : Math.max(16, Math.ceil(cacheBytes / this.pages.blockSize));
+  }
+
+  /**
+   * A dump read in blocks (a kdump-compressed file, or a split set): each
+   * block is decompressed when first read and kept in a bounded cache
+   * (`cacheBytes`, default 64 MiB). Read-only. The image spans
+   * [0, blocks * blockSize); pageState() says what each page is.
+   */
+  static fromPages(pages: PageSource, options: { cacheBytes?: number } = {}): PhysicalMemory {
+    checkOptions(options, ['cacheBytes'], 'PhysicalMemory.fromPages() options');
+    const size = Math.max(1, pages.blocks) * pages.blockSize;
+    return new PhysicalMemory([{ base: 0, size, pages }], false, options);
   }
 
   /** Zeroed, writable RAM regions (e.g. [{ base: 0x40000000, size: 64 << 20 }] for arm64 virt). */
@@ -155,7 +205,7 @@ export class PhysicalMemory {
     return this.originals.filter((r): r is MemoryRegion => r.bytes !== undefined);
   }
 
-  /** Every region's physical range. */
+  /** Every region's physical range (a dump read in blocks: the span it describes; pageState() says what is in it). */
   get ranges(): readonly RamRegion[] {
     return this.originals.map((r) => ({ base: r.base, size: r.size }));
   }
@@ -191,7 +241,8 @@ export class PhysicalMemory {
 
   /** True when [pa, pa + len) lies inside one region. */
   contains(pa: number, len = 1): boolean {
-    return pa >= 0 && this.find(pa, len) >= 0;
+    if (!(pa >= 0) || this.find(pa, len) < 0) return false;
+    return this.pages === null || this.firstMissing(pa, len) === null;
   }
 
   /**
@@ -205,7 +256,7 @@ export class PhysicalMemory {
     const i = this.find(pa, bytes);
     if (i < 0) return null;
     const words = this.words[i];
-    if (words === null) return this.blockWords(i, pa, bytes);
+    if (words === null) return this.pages === null ? this.blockWords(i, pa, bytes) : this.pageWords(pa, bytes);
     // `| 0`: a piece is at most 1 GiB, and an integer-typed value keeps this
     // field (and the walker's copies of it) small integers for V8.
     this.wordBase = ((pa - this.starts[i]) / 4) | 0;
@@ -235,6 +286,64 @@ export class PhysicalMemory {
     return words;
   }
 
+  /** The cached block of a dump read in blocks holding [pa, pa + bytes), decompressing it if needed; null when it has no data. */
+  private pageWords(pa: number, bytes: number): Int32Array | null {
+    const bs = this.pages!.blockSize;
+    const block = Math.floor(pa / bs);
+    const start = block * bs;
+    if (pa + bytes > start + bs) return this.spanWords(pa, bytes);
+    let words: Int32Array | null;
+    if (block === this.lastPage) words = this.lastPageWords;
+    else {
+      words = this.pageBlock(block);
+      if (words === null) return null;
+    }
+    this.wordBase = ((pa - start) / 4) | 0;
+    return words;
+  }
+
+  /** A block's words from the cache or the dump (null: not data); it becomes the most recently used. */
+  private pageBlock(block: number): Int32Array | null {
+    let words = this.pageCache.get(block);
+    if (words !== undefined) {
+      this.pageCache.delete(block);
+    } else {
+      const bs = this.pages!.blockSize;
+      // A fresh buffer per block: a view handed out earlier stays valid after eviction.
+      const bytes = new Uint8Array(bs);
+      if (this.pages!.load(block, bytes) !== BLOCK_DATA) return null;
+      words = new Int32Array(bytes.buffer);
+      if (this.pageCache.size >= this.maxPages) this.pageCache.delete(this.pageCache.keys().next().value as number);
+    }
+    this.pageCache.set(block, words);
+    this.lastPage = block;
+    this.lastPageWords = words;
+    return words;
+  }
+
+  /** A table larger than a block (e.g. a 64 KiB table in a dump of 4 KiB blocks), assembled from its blocks. */
+  private spanWords(pa: number, bytes: number): Int32Array | null {
+    let words = this.spans.get(pa);
+    if (words === undefined || words.length * 4 < bytes) {
+      const bs = this.pages!.blockSize;
+      const out = new Uint8Array(Math.ceil(bytes / 8) * 8);
+      for (let at = pa; at < pa + bytes; ) {
+        const block = Math.floor(at / bs);
+        const w = this.pageBlock(block);
+        if (w === null) return null;
+        const from = at - block * bs;
+        const n = Math.min(bs - from, pa + bytes - at);
+        out.set(new Uint8Array(w.buffer, from, n), at - pa);
+        at += n;
+      }
+      words = new Int32Array(out.buffer);
+      if (this.spans.size >= 64) this.spans.delete(this.spans.keys().next().value as number);
+      this.spans.set(pa, words);
+    }
+    this.wordBase = 0;
+    return words;
+  }
+
   /**
    * Why [pa, pa + len) could not be read (after tableWords()/read() said
    * null/false): 'excluded' when the image knows the page as RAM that a
@@ -242,9 +351,35 @@ export class PhysicalMemory {
    * image, cut short). Cold path: call it only after a miss.
    */
   missingReason(pa: number, len: number): 'outside' | 'excluded' {
-    void pa;
-    void len;
-    return 'outside';
+    const miss = this.pages !== null && pa >= 0 ? this.firstMissing(pa, len) : null;
+    return miss !== null && miss.state === BLOCK_EXCLUDED ? 'excluded' : 'outside';
+  }
+
+  /** The first block of a dump read in blocks in [pa, pa + len) that is not data, or null. */
+  private firstMissing(pa: number, len: number): { block: number; state: BlockState } | null {
+    const src = this.pages!;
+    const bs = src.blockSize;
+    const last = Math.floor((pa + Math.max(len, 1) - 1) / bs);
+    for (let b = Math.floor(pa / bs); b <= last; b++) {
+      if (b === this.lastPage || this.pageCache.has(b)) continue;
+      const state = src.state(b);
+      if (state !== BLOCK_DATA) return { block: b, state };
+    }
+    return null;
+  }
+
+  /**
+   * What the image holds at physical `pa`: 'data'; 'excluded' (RAM a dump
+   * left out by its dump level: makedumpfile's filtering); or 'absent' (not
+   * RAM, not in this image or in any part given, or not written: an
+   * incomplete dump).
+   */
+  pageState(pa: number | bigint): PageState {
+    const at = physAddress(pa, 'pa');
+    if (this.find(at, 1) < 0) return 'absent';
+    if (this.pages === null) return 'data';
+    const block = Math.floor(at / this.pages.blockSize);
+    return block === this.lastPage || this.pageCache.has(block) ? 'data' : pageStateName(this.pages.state(block));
   }
 
   /** Reads the 64-bit entry at `pa` into `lo`/`hi`. False when `pa` is outside the image or misaligned. */
@@ -277,13 +412,49 @@ export class PhysicalMemory {
     return this.read(pa) ? wordsToBigInt(this.lo, this.hi) : null;
   }
 
-  /** Copies `len` bytes at `pa` out of the image, or null when they are not inside one region. */
-  readBytes(pa: number, len: number): Uint8Array | null {
-    const i = this.find(pa, len);
-    if (i < 0) return null;
-    const off = pa - this.starts[i];
+  /**
+   * Copies `length` bytes at physical `pa` out of the image, across
+   * regions and blocks. Throws PagewalkError EFAULT naming the first
+   * address that cannot be read and why: not in the image, absent from the
+   * dump (not RAM, incomplete, a split part not given), or excluded by the
+   * dump level, unless `fillExcluded: 'zero'` asks for zeros there.
+   */
+  readBytes(pa: number | bigint, length: number, options: ReadOptions = {}): Uint8Array {
+    checkOptions(options, ['fillExcluded'], 'readBytes() options');
+    if (options.fillExcluded !== undefined && options.fillExcluded !== 'zero') {
+      throw new PagewalkError('EINVAL', `fillExcluded ${JSON.stringify(options.fillExcluded)}: the only choice is 'zero'`);
+    }
+    const start = physAddress(pa, 'pa');
+    if (!Number.isSafeInteger(length) || length < 0 || start + length > MAX_PHYS) {
+      throw new PagewalkError('EINVAL', `length ${String(length)} must be an integer >= 0 with pa + length below 2^53`);
+    }
+    const out = new Uint8Array(length);
+    for (let done = 0; done < length; ) done += this.copyOut(start + done, out, done, length - done, options.fillExcluded === 'zero');
+    return out;
+  }
+
+  /** Copies what one region or block holds from `at` into out[to...]; returns the bytes copied, or throws EFAULT. */
+  private copyOut(at: number, out: Uint8Array, to: number, want: number, zeroExcluded: boolean): number {
+    const i = this.find(at, 1);
+    if (i < 0) throw new PagewalkError('EFAULT', `physical ${hex(at)}: absent: not in the image (no region holds it)`);
     const r = this.regionList[i];
-    return r.bytes !== undefined ? r.bytes.slice(off, off + len) : r.load!(off, len).slice(0, len);
+    const off = at - this.starts[i];
+    if (this.pages !== null) {
+      const bs = this.pages.blockSize;
+      const block = Math.floor(at / bs);
+      const n = Math.min(want, (block + 1) * bs - at);
+      const words = this.pageBlock(block);
+      if (words !== null) {
+        out.set(new Uint8Array(words.buffer, at - block * bs, n), to);
+        return n;
+      }
+      const state = this.pages.state(block);
+      if (state === BLOCK_EXCLUDED && zeroExcluded) return n; // out is zero-filled
+      throw new PagewalkError('EFAULT', `physical ${hex(at)}: ${this.pages.explain(block, state)}`);
+    }
+    const n = Math.min(want, this.ends[i] - at, 1 << 20);
+    out.set(r.bytes !== undefined ? r.bytes.subarray(off, off + n) : r.load!(off, n).subarray(0, n), to);
+    return n;
   }
 
   /** Writes bytes at `pa` (inside one region). Throws EROFS / EFAULT. */
@@ -320,6 +491,15 @@ export class PhysicalMemory {
       `write at physical ${hex(pa)} refused: this image was loaded read-only (a dump is evidence); load it with { writable: true } to change it`,
     );
   }
+}
+
+/** A physical address (number or bigint) as an exact number below 2^53, or EINVAL. */
+function physAddress(value: number | bigint, what: string): number {
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || (typeof value === 'bigint' && BigInt(n) !== value)) {
+    throw new PagewalkError('EINVAL', `${what} ${typeof value === 'bigint' || typeof value === 'number' ? hex(value) : `(a ${typeof value})`} must be a physical address: an integer in [0, 2^53)`);
+  }
+  return n;
 }
 
 /** Int32Array views need a 4-byte aligned offset; copy the rare view that is not. */

@@ -5,52 +5,87 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { PagewalkError } from '../errors.js';
-import type { ArchName } from '../arch/types.js';
-import { parseElfCore, type ElfCore, type ElfSource } from '../memory/elf-core.js';
-import { loadElfCore } from '../memory/load-image.js';
-import { PhysicalMemory, type OnDemandRegion } from '../memory/physical-memory.js';
+import { PagewalkError, hex } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { assembleDump, type DumpInput, type LoadedDump } from '../dump/assemble-dump.js';
+import { bytesSource, type ByteSource } from '../dump/byte-source.js';
+import { nodePageDecoder } from './page-decoder.js';
 
 export interface OpenDumpOptions {
-  /** Physical address of the first byte of a raw (non-ELF) image; default 0. */
+  /** Physical address of the first byte of a raw (non-ELF, non-kdump) image; default 0. */
   rawBase?: number;
-  /** Bytes of the on-demand block cache (default 64 MiB). */
+  /** Bytes of the on-demand cache of file blocks and decompressed pages (default 64 MiB). */
   cacheBytes?: number;
   /** Most bytes a gzip-compressed image may inflate to (it is held in memory); default 1 GiB. */
   maxGunzip?: number;
 }
 
-/** A dump file opened for reading. */
-export interface OpenedDump {
-  memory: PhysicalMemory;
-  /** The ELF core's headers and notes, or null for a raw image. */
-  core: ElfCore | null;
-  /** VMCOREINFO key/values (empty when the dump has none). */
-  vmcoreinfo: Map<string, string>;
-  /** The arch the ELF header names, or null. */
-  arch: ArchName | null;
-  /** Releases the file. */
+/** A dump file (or the files of a split dump) opened for reading. */
+export interface OpenedDump extends LoadedDump {
+  /** Releases the files. */
   close(): void;
 }
 
-const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 const GZIP_MAGIC = [0x1f, 0x8b];
 /** Default limit of an inflated `.gz` image, which is held in memory whole. */
 export const DEFAULT_MAX_GUNZIP = 2 ** 30;
 
 /**
- * Opens an ELF core (QEMU dump-guest-memory, kdump /proc/vmcore) or a raw
- * image by path; gzip-compressed ones (recognised by content) are inflated
- * in memory up to `maxGunzip` bytes. Pages are read on demand through a
- * bounded cache. The image is read-only.
+ * Opens a dump by path: an ELF core (QEMU dump-guest-memory, kdump
+ * /proc/vmcore), a kdump-compressed file (makedumpfile, QEMU), a flattened
+ * one (makedumpfile -F, read without rewriting it), or a raw image; or,
+ * given several paths, the parts of one `makedumpfile --split` dump.
+ * The format is found from the content, not the name; gzip-compressed files
+ * (any format) are inflated in memory up to `maxGunzip` bytes. Pages are
+ * read on demand through a bounded cache. The image is read-only.
  *
  * Errors (PagewalkError, the message starting with the path): `EIO` for a
  * file that cannot be read as an image (missing, unreadable, empty, a
  * directory, FIFO, device or socket, gzip output over the limit),
- * `EBADIMAGE` for malformed content (ELF core, gzip data).
+ * `EBADIMAGE` for malformed content (ELF core, kdump, flattened, gzip data,
+ * split parts that overlap or come from different dumps), `EINVAL` for
+ * arguments that do not apply.
  */
-export function openDumpFile(path: string, options: OpenDumpOptions = {}): OpenedDump {
-  if (typeof path !== 'string' || path === '') throw new PagewalkError('EINVAL', `openDumpFile needs a file path, got ${JSON.stringify(path)}`);
+export function openDumpFile(path: string | readonly string[], options: OpenDumpOptions = {}): OpenedDump {
+  checkOptions(options, ['rawBase', 'cacheBytes', 'maxGunzip'], 'openDumpFile() options');
+  const paths = typeof path === 'string' ? [path] : path;
+  if (!Array.isArray(paths) || paths.length === 0 || paths.some((p) => typeof p !== 'string' || p === '')) {
+    throw new PagewalkError('EINVAL', `openDumpFile needs a file path or a non-empty array of them, got ${JSON.stringify(path)}`);
+  }
+  const seen = new Set<string>();
+  for (const p of paths) {
+    if (seen.has(p)) throw new PagewalkError('EINVAL', `${p}: given twice`);
+    seen.add(p);
+  }
+  const opened: { fd: number | null; input: DumpInput }[] = [];
+  try {
+    for (const p of paths) opened.push(openInput(p, options));
+    const dump = assembleDump(
+      opened.map((o) => o.input),
+      { rawBase: options.rawBase, cacheBytes: options.cacheBytes, decoder: nodePageDecoder },
+    );
+    return { ...dump, close: () => closeAll(opened) };
+  } catch (e) {
+    closeAll(opened);
+    if (e instanceof PagewalkError && !paths.some((p) => e.message.startsWith(p))) throw new PagewalkError(e.code, `${paths[0]}: ${e.message}`);
+    throw e;
+  }
+}
+
+function closeAll(opened: { fd: number | null }[]): void {
+  for (const o of opened) {
+    if (o.fd === null) continue;
+    try {
+      closeSync(o.fd);
+    } catch {
+      // already closed
+    }
+    o.fd = null;
+  }
+}
+
+/** One file as a dump input: its fd and a source reading it (or its bytes, for gzip). */
+function openInput(path: string, options: OpenDumpOptions): { fd: number | null; input: DumpInput } {
   checkRegularFile(path);
   let fd: number;
   try {
@@ -59,71 +94,46 @@ export function openDumpFile(path: string, options: OpenDumpOptions = {}): Opene
     throw ioError(path, e);
   }
   try {
-    return openFd(path, fd, options);
+    const size = fstatSync(fd).size;
+    if (size === 0) throw new PagewalkError('EIO', `${path}: empty file`);
+    const source = fileSource(fd, size);
+    const head = source.read(0, Math.min(size, 4));
+    if (startsWith(head, GZIP_MAGIC)) {
+      const bytes = gunzipFile(path, fd, size, options.maxGunzip ?? DEFAULT_MAX_GUNZIP);
+      closeSync(fd);
+      if (bytes.length === 0) throw new PagewalkError('EBADIMAGE', `${path}: the gzip data inflates to an empty image`);
+      return { fd: null, input: { source: bytesSource(bytes), name: path, bytes } };
+    }
+    if (/\.gz$/i.test(path)) {
+      throw new PagewalkError('EBADIMAGE', `${path}: named .gz but not gzip data (it starts ${[...head].map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not 1f 8b)`);
+    }
+    return { fd, input: { source, name: path } };
   } catch (e) {
     try {
       closeSync(fd);
     } catch {
       // already closed
     }
-    if (e instanceof PagewalkError && !e.message.startsWith(path)) throw new PagewalkError(e.code, `${path}: ${e.message}`);
     throw e;
   }
 }
 
-function openFd(path: string, fd: number, options: OpenDumpOptions): OpenedDump {
-  const size = fstatSync(fd).size;
-  if (size === 0) throw new PagewalkError('EIO', `${path}: empty file`);
-  const read = (offset: number, length: number): Uint8Array => {
-    const buf = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, buf, done, length - done, offset + done);
-      if (n === 0) break;
-      done += n;
-    }
-    return buf;
-  };
-  const head = read(0, Math.min(size, 4));
-  if (startsWith(head, GZIP_MAGIC)) {
-    const bytes = gunzipFile(path, fd, size, options.maxGunzip ?? DEFAULT_MAX_GUNZIP);
-    closeSync(fd);
-    return inMemory(bytes, options);
-  }
-  if (/\.gz$/i.test(path)) {
-    throw new PagewalkError('EBADIMAGE', `${path}: named .gz but not gzip data (it starts ${[...head].map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not 1f 8b)`);
-  }
-  if (!startsWith(head, ELF_MAGIC)) {
-    const base = options.rawBase ?? 0;
-    const region: OnDemandRegion = { base, size, load: read };
-    return { memory: new PhysicalMemory([region], false, options), core: null, vmcoreinfo: new Map(), arch: null, close: () => closeSync(fd) };
-  }
-  if (options.rawBase !== undefined) throw new PagewalkError('EINVAL', `${path}: is an ELF core, whose segments say where memory is: a raw base does not apply`);
-  const source: ElfSource = { size, read };
-  const ehdr = read(0, Math.min(size, 64));
-  const view = new DataView(ehdr.buffer);
-  const phoff = ehdr.length >= 64 ? Number(view.getBigUint64(32, true)) : 0;
-  const phnum = ehdr.length >= 64 ? view.getUint16(56, true) : 0;
-  const headBytes = Math.min(size, Math.max(65536, Math.min(phoff, size) + (phnum === 0xffff ? 65536 * 56 : phnum * 56)));
-  const core = parseElfCore(read(0, headBytes), source);
-  const regions: OnDemandRegion[] = core.segments
-    .filter((s) => s.memsz > 0)
-    .map((s) => ({
-      base: s.paddr,
-      size: s.memsz,
-      load: (off: number, length: number) => {
-        const out = new Uint8Array(length);
-        const inFile = Math.max(0, Math.min(length, s.filesz - off));
-        if (inFile > 0) out.set(read(s.offset + off, inFile));
-        return out;
-      },
-    }));
+/** Reads of a file by offset; a read the file cannot satisfy whole is an I/O error (the file shrank). */
+function fileSource(fd: number, size: number): ByteSource {
   return {
-    memory: new PhysicalMemory(regions, false, options),
-    core,
-    vmcoreinfo: core.vmcoreinfo ?? new Map(),
-    arch: core.arch,
-    close: () => closeSync(fd),
+    size,
+    truncated: false,
+    read(offset, length) {
+      const buf = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, buf, done, length - done, offset + done);
+        if (n === 0) throw new PagewalkError('EIO', `read of ${length} bytes at offset ${hex(offset)} ended early: the file is shorter than when it was opened`);
+        done += n;
+      }
+      return buf;
+    },
+    locate: (offset) => hex(offset),
   };
 }
 
@@ -196,14 +206,4 @@ function gunzipFile(path: string, fd: number, size: number, limit: number): Uint
 
 function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
-}
-
-function inMemory(bytes: Uint8Array, options: OpenDumpOptions): OpenedDump {
-  if (bytes.length === 0) throw new PagewalkError('EBADIMAGE', 'the gzip data inflates to an empty image');
-  if (startsWith(bytes, ELF_MAGIC)) {
-    if (options.rawBase !== undefined) throw new PagewalkError('EINVAL', 'is an ELF core, whose segments say where memory is: a raw base does not apply');
-    const { memory, core, vmcoreinfo } = loadElfCore(bytes);
-    return { memory, core, vmcoreinfo, arch: core.arch, close: () => {} };
-  }
-  return { memory: PhysicalMemory.fromRaw(bytes, options.rawBase ?? 0), core: null, vmcoreinfo: new Map(), arch: null, close: () => {} };
 }
