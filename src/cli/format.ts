@@ -15,7 +15,8 @@ export function permString(p: Perms): string {
 export function vtopLines(t: Translation): string[] {
   const out = [`VIRTUAL ${hex16(t.va)}`];
   for (const s of t.trace) {
-    const entry = s.raw === null ? '(table outside the image)' : `${hex16(s.raw)}  ${s.entry!.flags.join(' ')}`;
+    const missing = t.fault === 'excluded' ? '(table in a page excluded by the dump level)' : '(table outside the image)';
+    const entry = s.raw === null ? missing : `${hex16(s.raw)}  ${s.entry!.flags.join(' ')}`;
     out.push(`  ${s.level.toUpperCase().padEnd(3)}: table ${hex16(s.table)} [${String(s.index).padStart(4)}] at ${hex16(s.entryAddress)} = ${entry}`);
   }
   out.push(

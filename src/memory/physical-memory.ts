@@ -436,7 +436,7 @@ export class PhysicalMemory {
   /** Copies what one region or block holds from `at` into out[to...]; returns the bytes copied, or throws EFAULT. */
   private copyOut(at: number, out: Uint8Array, to: number, want: number, zeroExcluded: boolean): number {
     const i = this.find(at, 1);
-    if (i < 0) throw new PagewalkError('EFAULT', `physical ${hex(at)}: absent: not in the image (no region holds it)`);
+    if (i < 0) throw memoryFault(at, 'absent: not in the image (no region holds it)');
     const r = this.regionList[i];
     const off = at - this.starts[i];
     if (this.pages !== null) {
@@ -450,7 +450,7 @@ export class PhysicalMemory {
       }
       const state = this.pages.state(block);
       if (state === BLOCK_EXCLUDED && zeroExcluded) return n; // out is zero-filled
-      throw new PagewalkError('EFAULT', `physical ${hex(at)}: ${this.pages.explain(block, state)}`);
+      throw memoryFault(at, this.pages.explain(block, state));
     }
     const n = Math.min(want, this.ends[i] - at, 1 << 20);
     out.set(r.bytes !== undefined ? r.bytes.subarray(off, off + n) : r.load!(off, n).subarray(0, n), to);
@@ -491,6 +491,13 @@ export class PhysicalMemory {
       `write at physical ${hex(pa)} refused: this image was loaded read-only (a dump is evidence); load it with { writable: true } to change it`,
     );
   }
+}
+
+/** A read that stopped: EFAULT naming the physical address and why; `fault` says the same for code (mm.read() names the virtual address). */
+export type MemoryFault = PagewalkError & { fault: { physical: number; reason: string } };
+
+function memoryFault(physical: number, reason: string): MemoryFault {
+  return Object.assign(new PagewalkError('EFAULT', `physical ${hex(physical)}: ${reason}`), { fault: { physical, reason } });
 }
 
 /** A physical address (number or bigint) as an exact number below 2^53, or EINVAL. */

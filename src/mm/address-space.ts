@@ -10,7 +10,8 @@ import {
   vaInSpan,
   type VaSpan,
 } from '../arch/va.js';
-import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { PhysicalMemory, ReadOptions } from '../memory/physical-memory.js';
+import { readVirtual } from './read-virtual.js';
 import type { TableAllocator } from '../memory/table-allocator.js';
 import { checkOptions } from '../options.js';
 import { parseSize, sizeName, type SizeSpec } from '../units.js';
@@ -170,6 +171,11 @@ export class AddressSpace implements MmCore {
       throw new PagewalkError('EINVAL', `va ${hex(full)} is not in ${describeSpan(this.arch, this.span)}`);
     }
     return translateAddress(this, this.root, page, offset, full);
+  }
+
+  /** The bytes at virtual [va, va + length), read through these tables; EFAULT names the first unreadable byte (see readVirtual()). */
+  read(va: number | bigint, length: number, options?: ReadOptions): Uint8Array {
+    return readVirtual(this, va, length, options);
   }
 
   /** Physical address of the entry slot an entry handle (from a walk) names. */

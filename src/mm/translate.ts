@@ -23,8 +23,14 @@ export interface TranslationStep {
   entry: DecodedEntry | null;
 }
 
-/** Why an address does not translate. */
-export type TranslationFault = 'none' | 'not-present' | 'bad' | 'outside-image';
+/**
+ * Why an address does not translate: no entry ('none'), an entry not
+ * present, a bad entry, or a table the image does not hold: 'excluded' when
+ * its page is RAM a dump left out by its dump level, 'outside-image' when it
+ * is absent (not in the image, not RAM, an incomplete dump). The table is
+ * the last step of the trace.
+ */
+export type TranslationFault = 'none' | 'not-present' | 'bad' | 'outside-image' | 'excluded';
 
 export interface Translation {
   va: bigint;
@@ -69,7 +75,9 @@ export function translateAddress(mm: MmCore, root: number, page: number, offset:
     const entryAddress = table + index * 8;
     const step: TranslationStep = { level: LEVEL_NAMES[g.top], table, index, entryAddress, raw: null, entry: null };
     trace.push(step);
-    if (mem.tableWords(table, g.tableBytes) === null || !mem.read(entryAddress)) return result('outside-image');
+    if (mem.tableWords(table, g.tableBytes) === null || !mem.read(entryAddress)) {
+      return result(mem.missingReason(table, g.tableBytes) === 'excluded' ? 'excluded' : 'outside-image');
+    }
     const lo = mem.lo;
     const hi = mem.hi;
     const entry = codec.decode(g.real, lo, hi);
