@@ -181,6 +181,12 @@ function gunzipFile(path: string, fd: number, size: number, limit: number): Uint
     if (n === 0) break;
     done += n;
   }
+  // ISIZE, the last member's size mod 2^32 (RFC 1952 2.3.1): the output is at least that big, so
+  // a larger ISIZE refuses the file before any inflating (a smaller one may still lie: the limit holds).
+  const isize = done >= 18 ? new DataView(input.buffer, done - 4, 4).getUint32(0, true) : 0;
+  if (isize > limit) {
+    throw new PagewalkError('EIO', `${path}: gzip data inflates to ${isize} bytes, beyond the ${limit}-byte limit (raise it with --max-gunzip, or gunzip the file first)`);
+  }
   try {
     const out = gunzipSync(input.subarray(0, done), { maxOutputLength: limit });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
