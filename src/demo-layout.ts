@@ -1,3 +1,4 @@
+import type { ArchAndMode } from './arch/names.js';
 import { createMachine, type Machine } from './machine.js';
 import type { Prot } from './arch/types.js';
 
@@ -115,7 +116,7 @@ function userProcess(text: number, stack: number, pa: number, page = 4096): Demo
 /** Builds the demo machine for an arch: the kernel layout in init_mm and one user address space. */
 export function buildDemo(arch: string): { machine: Machine; user: ReturnType<Machine['createUserMm']>; layout: DemoLayout } {
   const layout = demoLayout(arch);
-  const machine = createMachine({ arch: layout.arch, mode: layout.mode });
+  const machine = createMachine({ arch: layout.arch, mode: layout.mode } as ArchAndMode);
   for (const m of layout.kernel) machine.initMm.map(m.va, m.pa, m.size, m.prot, { pageSize: m.pageSize });
   const user = machine.createUserMm();
   for (const m of layout.user) user.map(m.va, m.pa, m.size, m.prot, { pageSize: m.pageSize });

@@ -34,6 +34,7 @@ export {
   type Prot,
 } from './arch/types.js';
 export { ARCH_NAMES, allModes, getArchMode } from './arch/registry.js';
+export type { ArchAlias, ArchAndMode, ModeNames } from './arch/names.js';
 export { DEFAULT_PERMS } from './arch/prot.js';
 
 export { PhysicalMemory, type MemoryRegion, type RamRegion, type ReadOptions } from './memory/physical-memory.js';
@@ -41,7 +42,7 @@ export { TableAllocator } from './memory/table-allocator.js';
 export { parseElfCore, parseVmcoreinfo, type ElfCore, type ElfLoadSegment, type ElfNote } from './memory/elf-core.js';
 export { loadElfCore, type LoadedCore, type LoadOptions } from './memory/load-image.js';
 
-export { Machine, createMachine, openImage, type MachineOptions, type OpenImageOptions } from './machine.js';
+export { Machine, createMachine, openImage, type MachineOptions, type MachineExtras, type OpenImageOptions, type ImageExtras } from './machine.js';
 export { AddressSpace, type AddressSpaceKind, type MapOptions } from './mm/address-space.js';
 export type { Translation, TranslationFault, TranslationStep } from './mm/translate.js';
 
@@ -62,6 +63,6 @@ export type { PageSource, PageState, BlockState } from './dump/page-source.js';
 export type { Compression } from './dump/compression.js';
 export type { ElfSource } from './memory/elf-core.js';
 
-export { ptdump, ptdumpLines, checkWx, rangeToJson, createDumper, type PtdumpRequest, type CheckWxRequest } from './ptdump/ptdump.js';
+export { ptdump, ptdumpLines, ptdumpRanges, checkWx, rangeToJson, createDumper, type PtdumpRequest, type CheckWxRequest } from './ptdump/ptdump.js';
 export { KernelConfig, parseKernelConfig } from './ptdump/kernel-config.js';
 export type { AddressMarker, ArchDumper, DumpedRange, PtdumpOptions, PtdumpOutput, PtdumpRange, WxResult } from './ptdump/types.js';

@@ -4,17 +4,22 @@ import { tableIndex, toAddress, upperHalfStart } from './arch/va.js';
 import { checkOptions } from './options.js';
 import { loWord, hiWord } from './arch/words.js';
 import type { ArchMode, CodecOptions, EntryCodec } from './arch/types.js';
+import type { ArchAndMode } from './arch/names.js';
 import { levelGroups } from './arch/groups.js';
 import { CACHE_BASE as LOONGARCH_CACHE_BASE } from './arch/loongarch64.js';
 import { PhysicalMemory, type RamRegion } from './memory/physical-memory.js';
 import { TableAllocator } from './memory/table-allocator.js';
 import { AddressSpace, type AddressSpaceKind } from './mm/address-space.js';
 
-export interface MachineOptions {
-  /** 'x86-64', 'riscv64', 'arm64', 'loongarch64' (aliases such as 'aarch64' work). */
-  arch: string;
-  /** A mode of that arch: '4level', 'sv39', '4k-48', '16k-3level', ... */
-  mode: string;
+/**
+ * `arch`: 'x86-64', 'riscv64', 'arm64', 'loongarch64' (aliases such as
+ * 'aarch64' work); `mode`: one of that arch's modes ('4level', 'sv39',
+ * '4k-48', '16k-3level', ...). Both are literal types: a typo does not
+ * compile.
+ */
+export type MachineOptions = ArchAndMode & MachineExtras;
+
+export interface MachineExtras {
   /** RAM regions; default one 64 MiB region at the platform's usual base (0, 0x40000000 arm64 virt, 0x80000000 riscv virt). */
   ram?: RamRegion[];
   /** Where table pages come from; default the whole first RAM region. */
@@ -23,9 +28,9 @@ export interface MachineOptions {
   pti?: boolean;
 }
 
-export interface OpenImageOptions {
-  arch: string;
-  mode: string;
+export type OpenImageOptions = ArchAndMode & ImageExtras;
+
+export interface ImageExtras {
   /** Physical address of the kernel's top-level table (x86 CR3 / init_top_pgt, riscv satp.PPN << 12, arm64 TTBR1, loongarch PGDH). */
   root: number | bigint;
   /** Free physical memory the library may put new tables in, for a writable image. Without it the tables can be read and rewritten but not grown. */

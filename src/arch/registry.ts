@@ -4,6 +4,7 @@ import { LOONGARCH64_MODES } from './loongarch64.js';
 import { RISCV64_MODES } from './riscv64.js';
 import type { ArchMode, ArchName } from './types.js';
 import { X86_64_MODES } from './x86_64.js';
+import { ARCH_ALIASES, type ArchAlias } from './names.js';
 
 const ARCHES: Record<ArchName, readonly ArchMode[]> = {
   'x86-64': X86_64_MODES,
@@ -12,15 +13,6 @@ const ARCHES: Record<ArchName, readonly ArchMode[]> = {
   loongarch64: LOONGARCH64_MODES,
 };
 
-/** Other spellings people type for the arch names. */
-const ARCH_ALIASES: Record<string, ArchName> = {
-  x86_64: 'x86-64',
-  amd64: 'x86-64',
-  x64: 'x86-64',
-  riscv: 'riscv64',
-  aarch64: 'arm64',
-  loongarch: 'loongarch64',
-};
 
 export const ARCH_NAMES = Object.keys(ARCHES) as ArchName[];
 
@@ -31,7 +23,8 @@ export function allModes(): ArchMode[] {
 
 /** The arch name for a spelling, or EINVAL listing the names. */
 export function resolveArchName(arch: string): ArchName {
-  const name = (arch in ARCHES ? arch : ARCH_ALIASES[String(arch).toLowerCase()]) as ArchName | undefined;
+  const alias = String(arch).toLowerCase();
+  const name = (arch in ARCHES ? arch : Object.hasOwn(ARCH_ALIASES, alias) ? ARCH_ALIASES[alias as ArchAlias] : undefined) as ArchName | undefined;
   if (name === undefined) {
     throw new PagewalkError('EINVAL', `unknown arch ${JSON.stringify(arch)}: expected one of ${ARCH_NAMES.join(', ')}`);
   }

@@ -41,13 +41,28 @@ export function vaInSpan(geo: ModeGeometry, span: VaSpan, va: number): boolean {
   return false;
 }
 
-/** Human description of the valid ranges, for error messages. */
+/** The register that holds a root of each half, per arch with split roots (for messages). */
+const SPLIT_ROOT_NAMES: Record<string, { user: string; kernel: string }> = {
+  arm64: { user: 'TTBR0', kernel: 'TTBR1' },
+  loongarch64: { user: 'PGDL', kernel: 'PGDH' },
+};
+
+/**
+ * Human description of the valid ranges, for error messages. For a split
+ * root it also says how to reach the other half: an address space
+ * translates one half, and people pass a TTBR0 where a TTBR1 was expected.
+ */
 export function describeSpan(geo: ModeGeometry, span: VaSpan): string {
   const lower = `[0x0, ${hex(lowerHalfEnd(geo))})`;
   const upper = `[${hex(upperHalfStart(geo))}, ${hex(upperHalfEnd(geo))})`;
   const name = `${geo.arch} ${geo.mode}`;
-  if (span === 'lower') return `${lower} (the user half of ${name})`;
-  if (span === 'upper') return `${upper} (the kernel half of ${name})`;
+  const regs = SPLIT_ROOT_NAMES[geo.arch] ?? { user: 'user root', kernel: 'kernel root' };
+  if (span === 'lower') {
+    return `${lower} (the user half of ${name}, which a ${regs.user} root translates; for the kernel half ${upper} open the ${regs.kernel} root as a kernel address space: machine.openMm(root) / without --user)`;
+  }
+  if (span === 'upper') {
+    return `${upper} (the kernel half of ${name}, which a ${regs.kernel} root translates; for the user half ${lower} open the ${regs.user} root as a user address space: machine.openMm(root, 'user') / --user)`;
+  }
   return `${lower} or ${upper} (the canonical halves of ${name})`;
 }
 

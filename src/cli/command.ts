@@ -22,6 +22,8 @@ export interface CommandArgs {
   err: ChunkSink;
   /** True when standard error is a terminal (progress is shown only there). */
   errIsTty: boolean;
+  /** Standard input, whole, as text (read when a command asks for it). */
+  readStdin: () => string;
 }
 
 export interface Command {

@@ -7,6 +7,7 @@
  * pages), 2 anything that stopped the command. Errors are one line on
  * stderr, `pagewalk: <what>: <why>`; PAGEWALK_DEBUG=1 adds the stack.
  */
+import { readFileSync } from 'node:fs';
 import { version } from '../../package.json';
 import { UsageError, parseArgs } from './args.js';
 import { EXIT_ERROR, EXIT_OK, type Command } from './command.js';
@@ -28,6 +29,8 @@ export interface MainIo {
   stderrIsTty?: boolean;
   /** Environment (PAGEWALK_DEBUG); default process.env. */
   env?: Record<string, string | undefined>;
+  /** Standard input as text; default: read file descriptor 0 to its end. */
+  stdin?: () => string;
 }
 
 /** Runs the CLI; returns the exit status. */
@@ -56,7 +59,8 @@ export function main(argv: readonly string[], io: MainIo = {}): number {
       out.flush();
       return EXIT_OK;
     }
-    const status = c.run({ options, positional, out, err: stderr, errIsTty: io.stderrIsTty ?? process.stderr.isTTY === true });
+    const readStdin = io.stdin ?? (() => readFileSync(0, 'utf8'));
+    const status = c.run({ options, positional, out, err: stderr, errIsTty: io.stderrIsTty ?? process.stderr.isTTY === true, readStdin });
     out.flush();
     return status;
   } catch (e) {

@@ -1,14 +1,16 @@
+import type { ArchAndMode } from '../arch/names.js';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { getArchMode, resolveArchName } from '../arch/registry.js';
-import type { ArchName } from '../arch/types.js';
+import type { ArchMode, ArchName } from '../arch/types.js';
+import { lowerHalfEnd } from '../arch/va.js';
 import { buildDemo, demoLayout } from '../demo-layout.js';
 import { openImage, type Machine } from '../machine.js';
 import { kernelTablesFromVmcoreinfo } from '../memory/vmcoreinfo.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { DEFAULT_MAX_GUNZIP, openDumpFile } from '../node/open-dump.js';
 import { parseKernelConfig, type KernelConfig } from '../ptdump/kernel-config.js';
-import { PagewalkError } from '../errors.js';
+import { PagewalkError, hex } from '../errors.js';
 import { UsageError, parseNumber, type OptionSpec } from './args.js';
 
 /** The options every command that reads an address space takes. */
@@ -53,10 +55,13 @@ export interface TargetOptions {
   /** loongarch: invalid_pte_table,invalid_pmd_table[,invalid_pud_table] kernel VAs. */
   invalidTables?: string;
   maxGunzip?: string;
+  /** The ranges the command will walk, or the addresses it will translate: on a split-root arch they say which half the root is for. */
+  ranges?: readonly { start: number; end: number }[];
+  addresses?: readonly bigint[];
 }
 
 /** The target options as given on the command line. */
-export function targetOptions(options: Map<string, string[]>): TargetOptions {
+export function targetOptions(options: Map<string, string[]>, walked: Pick<TargetOptions, 'ranges' | 'addresses'> = {}): TargetOptions {
   const one = (name: string) => options.get(name)?.[0];
   return {
     arch: one('arch'),
@@ -66,6 +71,7 @@ export function targetOptions(options: Map<string, string[]>): TargetOptions {
     user: options.has('user'),
     invalidTables: one('invalid-tables'),
     maxGunzip: one('max-gunzip'),
+    ...walked,
   };
 }
 
@@ -97,11 +103,12 @@ export function openTarget(images: readonly string[], o: TargetOptions): Target 
     const info = dump.vmcoreinfo.size > 0 ? kernelTablesFromVmcoreinfo(dump.vmcoreinfo, arch) : null;
     const mode = o.mode ?? info?.mode ?? undefined;
     if (mode === undefined) throw new UsageError(`${image}: --mode is needed (${info ? 'VMCOREINFO does not name the paging mode' : 'the image has no VMCOREINFO'})`);
+    const names = { arch, mode } as ArchAndMode; // checked by getArchMode() below, at run time
     getArchMode(arch, mode);
     const root = o.root !== undefined ? parseNumber(o.root, '--root') : (info?.root ?? undefined);
     if (root === undefined) throw new UsageError(`${image}: --root is needed (${info ? info.rootFrom : 'the image has no VMCOREINFO'})`);
-    const machine = openImage(dump.memory, { arch, mode, root, invalidTables: parseInvalidTables(o.invalidTables) });
-    const mm = o.user ? machine.openMm(root, 'user') : machine.initMm;
+    const machine = openImage(dump.memory, { ...names, root, invalidTables: parseInvalidTables(o.invalidTables) });
+    const mm = userRoot(machine.arch, o) ? machine.openMm(root, 'user') : machine.initMm;
     return { mm, machine, what: `${image} (${arch} ${mm.arch.mode}, root 0x${root.toString(16)})`, close: () => dump.close() };
   } catch (e) {
     dump.close();
@@ -144,7 +151,34 @@ function openDemo(o: TargetOptions): Target {
   if (o.maxGunzip !== undefined) throw new UsageError('--max-gunzip needs a gzip-compressed IMAGE');
   if (o.invalidTables !== undefined) throw new UsageError('--invalid-tables needs a loongarch64 IMAGE (the demo allocates its own)');
   const demo = buildDemo(arch);
-  return { mm: o.user ? demo.user : demo.machine.initMm, machine: demo.machine, what: `demo ${arch} ${layout.mode}`, close: () => {} };
+  return { mm: userRoot(demo.machine.arch, o) ? demo.user : demo.machine.initMm, machine: demo.machine, what: `demo ${arch} ${layout.mode}`, close: () => {} };
+}
+
+/**
+ * Whether the root is a user root. --user says so; on arm64 (TTBR0/TTBR1)
+ * and loongarch (PGDL/PGDH), where a root translates one half, so do
+ * ranges or addresses that all lie in the lower half (and all in the upper
+ * half say kernel). Both halves with one root cannot be walked: say which
+ * option to use instead of failing later or reading one half as the other.
+ */
+function userRoot(arch: ArchMode, o: TargetOptions): boolean {
+  if (o.user === true) return true;
+  if (arch.roots !== 'split') return false;
+  const half = lowerHalfEnd(arch);
+  const points: { text: string; lower: boolean }[] = [
+    ...(o.ranges ?? []).map((r) => ({ text: `--range ${hex(r.start)}-${hex(r.end)}`, lower: r.start < half })),
+    ...(o.addresses ?? []).map((a) => ({ text: `address ${hex(a)}`, lower: a < BigInt(half) })),
+  ];
+  const lower = points.find((p) => p.lower);
+  const upper = points.find((p) => !p.lower);
+  if (lower !== undefined && upper !== undefined) {
+    const regs = arch.arch === 'arm64' ? ['TTBR0', 'TTBR1'] : ['PGDL', 'PGDH'];
+    throw new UsageError(
+      `${lower.text} is in the user half and ${upper.text} in the kernel half of ${arch.arch} ${arch.mode}, where one root translates one half: ` +
+        `give a ${regs[0]} root with user-half addresses (read as --user), or a ${regs[1]} root with kernel-half ones, one command each`,
+    );
+  }
+  return lower !== undefined;
 }
 
 function positive(text: string, what: string): number {

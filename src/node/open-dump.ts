@@ -27,6 +27,8 @@ export interface OpenedDump extends LoadedDump {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** Output inflated to check a gzip whose trailer claims more than the limit (a bomb is refused after this much). */
+const GZIP_PROBE = 64 * 1024 * 1024;
 /** Default limit of an inflated `.gz` image, which is held in memory whole. */
 export const DEFAULT_MAX_GUNZIP = 2 ** 30;
 
@@ -191,13 +193,19 @@ function gunzipFile(path: string, fd: number, size: number, limit: number): Uint
     if (n === 0) break;
     done += n;
   }
+  // ISIZE, the last member's size mod 2^32 (RFC 1952 2.3.1): the output is at least that big. When
+  // it is over the limit, inflate only a probe's worth: a truncated or corrupt file shows itself
+  // there (its "ISIZE" is garbage); otherwise refuse without inflating the limit's worth.
+  const isize = done >= 18 ? new DataView(input.buffer, done - 4, 4).getUint32(0, true) : 0;
+  const probe = isize > limit ? Math.min(limit, GZIP_PROBE) : limit;
   try {
-    const out = gunzipSync(input.subarray(0, done), { maxOutputLength: limit });
+    const out = gunzipSync(input.subarray(0, done), { maxOutputLength: probe });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-      throw new PagewalkError('EIO', `${path}: gzip data inflates beyond the ${limit}-byte limit (raise it with --max-gunzip, or gunzip the file first)`);
+      const size = probe < limit ? `to ${isize} bytes (its trailer says), ` : '';
+      throw new PagewalkError('EIO', `${path}: gzip data inflates ${size}beyond the ${limit}-byte limit (raise it with --max-gunzip, or gunzip the file first)`);
     }
     if (code === 'Z_BUF_ERROR') throw new PagewalkError('EBADIMAGE', `${path}: truncated gzip data (the stream ends before its end marker)`);
     throw new PagewalkError('EBADIMAGE', `${path}: corrupt gzip data (${(e as Error).message})`);

@@ -77,7 +77,7 @@
  * limits differ), combined with the APTable/PXNTable/UXNTable bits of the
  * table entries above it, as translate() does.
  */
-import { TWO64 } from '../arch/va.js';
+import { TWO64, lowerHalfEnd } from '../arch/va.js';
 import { ulongHex } from '../hex.js';
 import { LIMIT_NO_KEXEC, LIMIT_NO_UEXEC, LIMIT_NO_USER, LIMIT_NO_WRITE, type Depth } from '../arch/types.js';
 import { PagewalkError } from '../errors.js';
@@ -399,6 +399,8 @@ class Arm64PgState implements ArchDumper {
   private readonly markerStarts: Float64Array;
   private readonly markerNames: readonly (string | null)[];
   private readonly checkWx: boolean;
+  /** A user (TTBR0) address space: its half, no kernel markers, W+X judged at user privilege. */
+  private readonly user: boolean;
   private readonly pageSize: number;
   private readonly checkDepth: Int32Array;
 
@@ -436,11 +438,17 @@ class Arm64PgState implements ArchDumper {
     this.names = levelNames(this.layout.CONFIG_PGTABLE_LEVELS);
     this.checkDepth = mm.plan.checkDepth;
 
+    this.user = mm.span === 'lower';
     let markers: AddressMarker[];
     if (this.checkWx) {
       // ptdump_check_wx(): { 0, NULL }, { -1, NULL }, no seq_file.
       markers = [{ start: 0, name: '' }];
       this.line = undefined;
+    } else if (this.user && options.markers === undefined) {
+      // A TTBR0 address space: the kernel's markers do not apply to it. One
+      // marker names the half, as loongarch's user dump does.
+      markers = [{ start: 0, name: 'User space' }];
+      this.line = this.out.line?.bind(this.out);
     } else {
       if (options.markers !== undefined) {
         if (!Array.isArray(options.markers) || options.markers.length === 0) {
@@ -466,7 +474,9 @@ class Arm64PgState implements ArchDumper {
     this.markerNames = [...markers.map((m) => m.name), null];
     this.nextMarker = starts[1];
     // kernel_ptdump_info.base_addr = PAGE_OFFSET; end ~0UL (2^64 here); ptdump_check_wx() the same.
-    this.ranges = Object.freeze([{ start: this.layout.PAGE_OFFSET, end: TWO64 }]);
+    // A user (TTBR0) address space: ptdump_walk() ends a walk that starts
+    // below TASK_SIZE_64 there (as for efi_mm, base_addr 0).
+    this.ranges = Object.freeze([this.user ? { start: 0, end: lowerHalfEnd(mm.arch) } : { start: this.layout.PAGE_OFFSET, end: TWO64 }]);
   }
 
   /** effective_prot(): arm64 has none; kept here only to carry APTable/XNTable limits down for DumpedRange. */
@@ -550,16 +560,25 @@ class Arm64PgState implements ArchDumper {
   /** The else-branch of note_page(): the range [startAddress, addr) is complete. */
   private close(addr: number): void {
     const start = this.startAddress;
-    // unsigned long arithmetic: the flush address 0 ends the range at 2^64.
-    const end = addr <= start ? addr + TWO64 : addr;
+    // unsigned long arithmetic: the flush address 0 ends the range at 2^64
+    // (printed 0x0000000000000000, as the kernel's text does). A user-half
+    // walk ends at TASK_SIZE_64, and its last range says so: the kernel's
+    // one such dump (efi_mm) would print the wrap and a size of 2^64 -
+    // start, which reads as nonsense for a process.
+    const end = Math.min(addr <= start ? addr + TWO64 : addr, this.ranges[this.ranges.length - 1].end);
     const nonZero = (this.curLo | this.curHi) !== 0;
     if (nonZero && this.checkWx) {
       const pages = (end - start) / this.pageSize;
-      if ((this.curHi & HI_UXN) === 0) {
+      // note_prot_uxn(): kernel pages user space could execute. In a user
+      // address space executable user pages are the point, so the check is
+      // the kernel's only for kernel tables; W+X there is judged at the
+      // pages' own (user) privilege, UXN instead of PXN (pagewalk's addition:
+      // the kernel checks only its own tables).
+      if (!this.user && (this.curHi & HI_UXN) === 0) {
         this.warnings.add(`arm64/mm: Found non-UXN mapping at address ${start.toString(16).padStart(16, '0')}/0x${start.toString(16)}`);
         this.uxnPages += pages;
       }
-      if ((this.curLo & PTE_RDONLY) === 0 && (this.curHi & HI_PXN) === 0) {
+      if ((this.curLo & PTE_RDONLY) === 0 && (this.curHi & (this.user ? HI_UXN : HI_PXN)) === 0) {
         this.warnings.add(`arm64/mm: Found insecure W+X mapping at address ${start.toString(16).padStart(16, '0')}/0x${start.toString(16)}`);
         this.wxPages += pages;
       }

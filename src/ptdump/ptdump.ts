@@ -43,6 +43,7 @@ const DUMPERS: Record<ArchName, DumperFactory> = {
 
 /** The keys ptdump()/ptdumpLines() read; checkWx() reads the same but `format` and `ranges`, plus onWxWarning. */
 const REQUEST_KEYS = ['format', 'pgd', 'ranges', 'config', 'markers', 'bases', 'levelNames'] as const;
+const RANGES_KEYS = REQUEST_KEYS.filter((k) => k !== 'format');
 const CHECK_WX_KEYS = ['pgd', 'config', 'markers', 'bases', 'levelNames', 'onWxWarning'] as const;
 
 /**
@@ -99,6 +100,18 @@ export function ptdump(mm: AddressSpace, onLine: (line: string) => void, request
   const r = checkedRequest(mm, request, REQUEST_KEYS, 'ptdump()');
   if (typeof onLine !== 'function') throw new PagewalkError('EINVAL', `ptdump() needs an onLine callback, got ${typeof onLine}`);
   const st = createDumper(mm, r, outputFor(r.format, onLine));
+  ptdumpWalkPgd(mm, st, r.pgd, r.ranges ?? st.ranges);
+}
+
+/**
+ * The coalesced ranges themselves (what `format: 'json'` prints, as
+ * objects): start, end, level, effective permissions, physical address,
+ * the kernel's flag names. `format` does not apply.
+ */
+export function ptdumpRanges(mm: AddressSpace, onRange: (range: DumpedRange) => void, request: Omit<PtdumpRequest, 'format'> = {}): void {
+  const r = checkedRequest(mm, request, RANGES_KEYS, 'ptdumpRanges()');
+  if (typeof onRange !== 'function') throw new PagewalkError('EINVAL', `ptdumpRanges() needs an onRange callback, got ${typeof onRange}`);
+  const st = createDumper(mm, r, { range: onRange });
   ptdumpWalkPgd(mm, st, r.pgd, r.ranges ?? st.ranges);
 }
 

@@ -1,3 +1,4 @@
+import type { ArchAndMode } from '../../src/arch/names.js';
 /**
  * Machines for the test/mm suites.
  *
@@ -66,7 +67,7 @@ export function modeName(m: ArchMode): string {
 /** A fresh machine: createMachine() when it loads, else the same steps by hand (x86-64 / riscv64 only). */
 export function makeRig(mode: ArchMode, options: RigOptions = {}): Rig {
   if (machineModule !== null) {
-    return machineModule.createMachine({ arch: mode.arch, mode: mode.mode, ram: options.ram, tablePool: options.tablePool });
+    return machineModule.createMachine({ ...({ arch: mode.arch, mode: mode.mode } as ArchAndMode), ram: options.ram, tablePool: options.tablePool });
   }
   if (mode.arch !== 'x86-64' && mode.arch !== 'riscv64') throw new Error(`cannot hand-build ${modeName(mode)}`);
   return new HandMachine(mode, options);

@@ -15,6 +15,7 @@ const x86 = () => makeRig(findMode('x86-64', '4level')!);
 describe('createMachine: unknown arch or mode', () => {
   const mod = machineModule;
   it.skipIf(mod === null)('an unknown arch names it and lists the arches', () => {
+    // @ts-expect-error 'sparc64' is not an arch name: a compile error (ArchAndMode), and EINVAL at run time
     const e = catchPw(() => mod!.createMachine({ arch: 'sparc64', mode: '4level' }));
     expect(e.code).toBe('EINVAL');
     expect(e.message).toContain('"sparc64"');
@@ -22,11 +23,13 @@ describe('createMachine: unknown arch or mode', () => {
   });
 
   it.skipIf(mod === null)('an unknown mode names it and lists the modes of that arch', () => {
+    // @ts-expect-error '3level' is not an x86-64 mode: a compile error, and EINVAL at run time
     const e = catchPw(() => mod!.createMachine({ arch: 'x86-64', mode: '3level' }));
     expect(e.code).toBe('EINVAL');
     expect(e.message).toContain('"3level"');
     expect(e.message).toContain('4level');
     expect(e.message).toContain('5level');
+    // @ts-expect-error 'sv32' is not a riscv64 mode
     const r = catchPw(() => mod!.createMachine({ arch: 'riscv64', mode: 'sv32' }));
     expect(r.message).toContain('"sv32"');
     for (const m of ['sv39', 'sv48', 'sv57']) expect(r.message).toContain(m);

@@ -1,3 +1,4 @@
+import type { ArchAndMode } from '../../src/arch/names.js';
 /**
  * Conformance: hand-built tables per arch family, with the callback
  * sequence written by hand from the kernel's code. References are to
@@ -324,7 +325,7 @@ describe('x86-64 4level: p4d folded at run time (pgtable_l5_enabled() false, ptr
 
 describe('hole depths per mode (real_depth() on each mode\'s PTRS_PER_*)', () => {
   const walkTop = (arch: string, mode: string, start: number, size: number) => {
-    const m = createMachine({ arch, mode });
+    const m = createMachine({ arch, mode } as ArchAndMode);
     return record(m.initMm, start, start + size, ALL).events;
   };
 

@@ -1,3 +1,4 @@
+import type { ArchAndMode } from '../../src/arch/names.js';
 /**
  * Random small page tables for the differential tests, written entry by
  * entry with the arch's codec (so they hold real encodings), plus the odd
@@ -164,7 +165,7 @@ export function buildRandomImage(arch: ArchMode, rng: Rng, options: BuildOptions
     { base, size: poolPages * page },
     { base: base + (poolPages + 4) * page, size: 4 * page },
   ];
-  const machine = createMachine({ arch: arch.arch, mode: arch.mode, ram, tablePool: ram[0], pti: rng() < 0.8 });
+  const machine = createMachine({ ...({ arch: arch.arch, mode: arch.mode } as ArchAndMode), ram, tablePool: ram[0], pti: rng() < 0.8 });
   const mm = options.user ? machine.createUserMm() : machine.initMm;
   const memory = machine.memory;
   const codec = machine.codec;

@@ -1,7 +1,8 @@
 import { forEachLeaf, spanRanges } from '../../mm/leaves.js';
 import { parseRange } from '../args.js';
-import { EXIT_OK, formatOption, images, type Command } from '../command.js';
+import { EXIT_OK, formatOption, images, one, type Command } from '../command.js';
 import { leafJson, leafText } from '../format.js';
+import { FILTER_HELP, parsePermFilter } from '../perm-filter.js';
 import { TARGET_HELP, targetOptions, withTarget } from '../target.js';
 
 export const leavesCommand: Command = {
@@ -10,15 +11,25 @@ export const leavesCommand: Command = {
   usage: `pagewalk leaves [options] [IMAGE]
   Every present leaf (like QEMU's info tlb, for every arch): va, pa, size, level, effective permissions, flags.
   --format text|json    text (default) or one JSON object per leaf
-  --range START-END     only this range (repeatable; END exclusive)
+  --range START-END     only this range (repeatable; END exclusive). On arm64 and loongarch, ranges in the
+                        lower half read the root as a user root (TTBR0, PGDL) without --user
+${FILTER_HELP}
 ${TARGET_HELP}`,
-  options: { format: { value: true }, range: { value: true, repeat: true } },
+  options: { format: { value: true }, range: { value: true, repeat: true }, filter: { value: true } },
   target: true,
   run(a) {
     const json = formatOption(a, ['text', 'json'] as const) === 'json';
     const ranges = a.options.get('range')?.map(parseRange);
-    return withTarget(images(a), targetOptions(a.options), (t) => {
-      forEachLeaf(t.mm, (l) => a.out.line(json ? leafJson(l) : leafText(l)), { ranges: ranges ?? spanRanges(t.mm) });
+    const filterExpr = one(a, 'filter');
+    const keep = filterExpr === undefined ? null : parsePermFilter(filterExpr);
+    return withTarget(images(a), targetOptions(a.options, { ranges }), (t) => {
+      forEachLeaf(
+        t.mm,
+        (l) => {
+          if (keep === null || keep(l.perms)) a.out.line(json ? leafJson(l) : leafText(l));
+        },
+        { ranges: ranges ?? spanRanges(t.mm) },
+      );
       return EXIT_OK;
     });
   },

@@ -1,5 +1,7 @@
-import { ptdump } from '../../ptdump/ptdump.js';
-import { EXIT_OK, formatOption, images, type Command } from '../command.js';
+import { ptdump, ptdumpRanges, rangeToJson } from '../../ptdump/ptdump.js';
+import { UsageError } from '../args.js';
+import { EXIT_OK, formatOption, images, one, type Command } from '../command.js';
+import { FILTER_HELP, parsePermFilter } from '../perm-filter.js';
 import { MARKER_HELP, MARKER_OPTIONS, checkArchOptions, ptdumpRequest } from '../ptdump-options.js';
 import { TARGET_HELP, targetOptions, withTarget } from '../target.js';
 
@@ -9,17 +11,27 @@ export const ptdumpCommand: Command = {
   usage: `pagewalk ptdump [options] [IMAGE]
   The kernel's ptdump (debugfs kernel_page_tables) of the address space, line for line, or JSON.
   --format kernel|json  kernel text (default) or one JSON object per coalesced range
-  --range START-END     walk this range instead of the arch's (repeatable; END exclusive)
+  --range START-END     walk this range instead of the arch's (repeatable; END exclusive). On arm64 and
+                        loongarch, ranges in the lower half read the root as a user root (TTBR0, PGDL) without --user
+${FILTER_HELP}
+                        (JSON only: present ranges that match; the kernel text is the kernel's, whole)
 ${MARKER_HELP}
 ${TARGET_HELP}`,
-  options: { format: { value: true }, range: { value: true, repeat: true }, ...MARKER_OPTIONS },
+  options: { format: { value: true }, range: { value: true, repeat: true }, filter: { value: true }, ...MARKER_OPTIONS },
   target: true,
   run(a) {
     const format = formatOption(a, ['kernel', 'json'] as const);
     const request = ptdumpRequest(a);
-    return withTarget(images(a), targetOptions(a.options), (t) => {
+    const filterExpr = one(a, 'filter');
+    if (filterExpr !== undefined && format !== 'json') throw new UsageError('--filter needs --format json (the kernel text is printed whole, as the kernel prints it)');
+    const keep = filterExpr === undefined ? null : parsePermFilter(filterExpr);
+    return withTarget(images(a), targetOptions(a.options, { ranges: request.ranges }), (t) => {
       checkArchOptions(a, t.mm.arch.arch);
-      ptdump(t.mm, (line) => a.out.line(line), { ...request, format });
+      if (keep === null) {
+        ptdump(t.mm, (line) => a.out.line(line), { ...request, format });
+      } else {
+        ptdumpRanges(t.mm, (r) => (r.present && keep(r) ? a.out.line(rangeToJson(r)) : undefined), request);
+      }
       return EXIT_OK;
     });
   },
