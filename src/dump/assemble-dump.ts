@@ -109,7 +109,8 @@ export function assembleDump(inputs: readonly DumpInput[], options: AssembleOpti
   }
   const first = sniffed[0];
   if (first.content !== 'raw' && options.rawBase !== undefined) {
-    throw new PagewalkError('EINVAL', `${inputs[0].name}: is ${first.content === 'elf' ? 'an ELF core' : 'a kdump dump'}, which says where memory is: a raw base does not apply`);
+    const what = first.content === 'elf' ? 'an ELF core, whose segments say' : 'a kdump dump, whose bitmaps say';
+    throw new PagewalkError('EINVAL', `${inputs[0].name}: is ${what} where memory is: a raw base does not apply`);
   }
   if (first.content === 'kdump') return kdumpDump(inputs, sniffed, options);
   const input = inputs[0];
