@@ -12,7 +12,7 @@ import { version } from '../../package.json';
 import { UsageError, parseArgs } from './args.js';
 import { EXIT_ERROR, EXIT_OK, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { LineWriter, fdSink, type ChunkSink } from './output.js';
+import { LineWriter, fdSink, type ByteSink, type ChunkSink } from './output.js';
 import { TARGET_OPTIONS } from './target.js';
 
 const MAIN_HELP = `usage: pagewalk <command> [options] [IMAGE]
@@ -24,6 +24,8 @@ Exit status: 0 success, 1 checkwx found W+X pages, 2 an error (usage, bad image,
 
 export interface MainIo {
   stdout?: ChunkSink;
+  /** Binary output (read --format raw); default: file descriptor 1, or none when `stdout` is given. */
+  stdoutBytes?: ByteSink;
   stderr?: ChunkSink;
   /** Whether stderr is a terminal (progress is shown only there); default: process.stderr.isTTY. */
   stderrIsTty?: boolean;
@@ -35,7 +37,7 @@ export interface MainIo {
 
 /** Runs the CLI; returns the exit status. */
 export function main(argv: readonly string[], io: MainIo = {}): number {
-  const out = new LineWriter(io.stdout ?? fdSink(1));
+  const out = new LineWriter(io.stdout ?? fdSink(1), io.stdoutBytes ?? (io.stdout === undefined ? fdSink(1) : undefined));
   const stderr = io.stderr ?? fdSink(2);
   const env = io.env ?? process.env;
   const [name, ...rest] = argv;

@@ -2,11 +2,13 @@ import { writeSync } from 'node:fs';
 
 /** Where the CLI's text goes: a function taking a chunk of complete lines. */
 export type ChunkSink = (chunk: string) => void;
+/** Where binary output goes (`read --format raw`). */
+export type ByteSink = (bytes: Uint8Array) => void;
 
 /** Synchronous writes to a file descriptor; a reader that stops early (`| head`) ends the program quietly. */
-export function fdSink(fd: number): ChunkSink {
-  return (chunk) => {
-    let data = Buffer.from(chunk);
+export function fdSink(fd: number): ChunkSink & ByteSink {
+  return (chunk: string | Uint8Array) => {
+    let data = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     while (data.length > 0) {
       try {
         data = data.subarray(writeSync(fd, data));
@@ -26,21 +28,31 @@ export function fdSink(fd: number): ChunkSink {
  */
 export class LineWriter {
   private buffer: string[] = [];
-  private bytes = 0;
+  private pending = 0;
 
-  constructor(private readonly sink: ChunkSink) {}
+  constructor(
+    private readonly sink: ChunkSink,
+    private readonly byteSink?: ByteSink,
+  ) {}
 
   line(text: string): void {
     this.buffer.push(text);
-    this.bytes += text.length + 1;
-    if (this.bytes >= 65536) this.flush();
+    this.pending += text.length + 1;
+    if (this.pending >= 65536) this.flush();
+  }
+
+  /** Writes bytes after the lines so far (binary output). */
+  bytes(data: Uint8Array): void {
+    if (this.byteSink === undefined) throw new Error('this output takes text only');
+    this.flush();
+    this.byteSink(data);
   }
 
   flush(): void {
     if (this.buffer.length === 0) return;
     const chunk = this.buffer.join('\n') + '\n';
     this.buffer = [];
-    this.bytes = 0;
+    this.pending = 0;
     this.sink(chunk);
   }
 }

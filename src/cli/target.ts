@@ -8,7 +8,7 @@ import { buildDemo, demoLayout } from '../demo-layout.js';
 import { openImage, type Machine } from '../machine.js';
 import { kernelTablesFromVmcoreinfo } from '../memory/vmcoreinfo.js';
 import type { AddressSpace } from '../mm/address-space.js';
-import { DEFAULT_MAX_GUNZIP, openDumpFile } from '../node/open-dump.js';
+import { DEFAULT_MAX_GUNZIP, openDumpFile, type OpenedDump } from '../node/open-dump.js';
 import { parseKernelConfig, type KernelConfig } from '../ptdump/kernel-config.js';
 import { PagewalkError, hex } from '../errors.js';
 import { UsageError, parseNumber, type OptionSpec } from './args.js';
@@ -33,8 +33,9 @@ export const TARGET_HELP = `  --arch A          x86-64, riscv64, arm64 or loonga
   --invalid-tables PTE,PMD[,PUD]
                     loongarch: kernel VAs of invalid_pte_table, invalid_pmd_table, invalid_pud_table (System.map)
   --max-gunzip N    most bytes a gzip-compressed IMAGE may inflate to in memory (default 1 GiB)
-  IMAGE             an ELF core (QEMU dump-guest-memory, kdump /proc/vmcore) or a raw dump; gzip-compressed ones too.
-                    Without it, the embedded demo address space of the arch.`;
+  IMAGE...          an ELF core (QEMU dump-guest-memory, kdump /proc/vmcore), a kdump-compressed file (makedumpfile,
+                    QEMU), a flattened one (makedumpfile -F, QEMU), or a raw dump; gzip-compressed ones too. Several
+                    IMAGEs: the parts of one makedumpfile --split dump. Without it, the embedded demo address space.`;
 
 /** The address space a command works on, and where it came from. */
 export interface Target {
@@ -43,6 +44,8 @@ export interface Target {
   machine: Machine;
   /** One line saying what is being read. */
   what: string;
+  /** The dump file(s) opened (null for the demo). */
+  dump: OpenedDump | null;
   close(): void;
 }
 
@@ -82,20 +85,20 @@ export function targetOptions(options: Map<string, string[]>, walked: Pick<Targe
  * Options that cannot apply to the input are refused, not ignored.
  */
 export function openTarget(images: readonly string[], o: TargetOptions): Target {
-  if (images.length > 1) throw new UsageError(`one IMAGE at a time: unexpected argument ${JSON.stringify(images[1])}`);
-  const image = images[0];
-  if (image === undefined) return openDemo(o);
+  if (images.length === 0) return openDemo(o);
+  const image = images.join(' ');
   const arch0 = o.arch !== undefined ? resolveArchName(o.arch) : undefined;
   if (o.invalidTables !== undefined && arch0 !== undefined && arch0 !== 'loongarch64') {
     throw new UsageError(`--invalid-tables applies to loongarch64 only, not ${arch0}`);
   }
-  const dump = openDumpFile(image, {
-    rawBase: o.rawBase === undefined ? undefined : parseNumber(o.rawBase, '--raw-base'),
-    maxGunzip: o.maxGunzip === undefined ? DEFAULT_MAX_GUNZIP : positive(o.maxGunzip, '--max-gunzip'),
-  });
+  const dump = openImages(images, o);
   try {
     if (arch0 !== undefined && dump.arch !== null && dump.arch !== arch0) {
-      throw new UsageError(`${image}: --arch ${o.arch} contradicts the ELF header, whose e_machine is ${dump.arch}`);
+      throw new UsageError(
+        dump.core !== null
+          ? `${image}: --arch ${o.arch} contradicts the ELF header, whose e_machine is ${dump.arch}`
+          : `${image}: --arch ${o.arch} contradicts the dump, which is of ${dump.arch} (${dump.kdump?.header.utsname.machine ? `utsname.machine ${dump.kdump.header.utsname.machine}` : 'from its VMCOREINFO'})`,
+      );
     }
     const arch: ArchName | undefined = arch0 ?? dump.arch ?? undefined;
     if (arch === undefined) throw new UsageError(`${image}: --arch is needed (the image does not name its machine)`);
@@ -109,11 +112,19 @@ export function openTarget(images: readonly string[], o: TargetOptions): Target 
     if (root === undefined) throw new UsageError(`${image}: --root is needed (${info ? info.rootFrom : 'the image has no VMCOREINFO'})`);
     const machine = openImage(dump.memory, { ...names, root, invalidTables: parseInvalidTables(o.invalidTables) });
     const mm = userRoot(machine.arch, o) ? machine.openMm(root, 'user') : machine.initMm;
-    return { mm, machine, what: `${image} (${arch} ${mm.arch.mode}, root 0x${root.toString(16)})`, close: () => dump.close() };
+    return { mm, machine, what: `${image} (${arch} ${mm.arch.mode}, root 0x${root.toString(16)})`, dump, close: () => dump.close() };
   } catch (e) {
     dump.close();
     throw e;
   }
+}
+
+/** The IMAGE arguments as one dump (several: the parts of a split dump), with --raw-base and --max-gunzip. */
+export function openImages(images: readonly string[], o: Pick<TargetOptions, 'rawBase' | 'maxGunzip'>): OpenedDump {
+  return openDumpFile(images, {
+    rawBase: o.rawBase === undefined ? undefined : parseNumber(o.rawBase, '--raw-base'),
+    maxGunzip: o.maxGunzip === undefined ? DEFAULT_MAX_GUNZIP : positive(o.maxGunzip, '--max-gunzip'),
+  });
 }
 
 /**
@@ -121,20 +132,28 @@ export function openTarget(images: readonly string[], o: TargetOptions): Target 
  * image it came from (`pagewalk: IMAGE: why`) unless it does already.
  */
 export function withTarget<T>(images: readonly string[], o: TargetOptions, use: (t: Target) => T): T {
-  try {
+  return withImages(images, () => {
     const t = openTarget(images, o);
     try {
       return use(t);
     } finally {
       t.close();
     }
+  });
+}
+
+/** Runs `use`; an error names the IMAGE arguments (`pagewalk: IMAGE: why`) unless it names one already. */
+export function withImages<T>(images: readonly string[], use: () => T): T {
+  try {
+    return use();
   } catch (e) {
-    throw nameImage(e, images[0]);
+    throw nameImage(e, images);
   }
 }
 
-function nameImage(e: unknown, image: string | undefined): unknown {
-  if (image === undefined || !(e instanceof Error) || e.message.startsWith(image) || e.message.startsWith('--')) return e;
+function nameImage(e: unknown, images: readonly string[]): unknown {
+  if (images.length === 0 || !(e instanceof Error) || images.some((i) => e.message.startsWith(i)) || e.message.startsWith('--')) return e;
+  const image = images.join(' ');
   if (e instanceof UsageError) return new UsageError(`${image}: ${e.message}`);
   if (e instanceof PagewalkError) return new PagewalkError(e.code, `${image}: ${e.message}`);
   return e;
@@ -151,7 +170,7 @@ function openDemo(o: TargetOptions): Target {
   if (o.maxGunzip !== undefined) throw new UsageError('--max-gunzip needs a gzip-compressed IMAGE');
   if (o.invalidTables !== undefined) throw new UsageError('--invalid-tables needs a loongarch64 IMAGE (the demo allocates its own)');
   const demo = buildDemo(arch);
-  return { mm: userRoot(demo.machine.arch, o) ? demo.user : demo.machine.initMm, machine: demo.machine, what: `demo ${arch} ${layout.mode}`, close: () => {} };
+  return { mm: userRoot(demo.machine.arch, o) ? demo.user : demo.machine.initMm, machine: demo.machine, what: `demo ${arch} ${layout.mode}`, dump: null, close: () => {} };
 }
 
 /**

@@ -11,6 +11,14 @@ import { translateAddress, type Translation } from './translate.js';
 
 const TWO64 = 1n << 64n;
 
+/** A read that stopped: EFAULT naming the virtual address and why; `fault` says the same for code. */
+export type VirtualFault = PagewalkError & { fault: { virtual: bigint; physical: number | null; reason: string } };
+
+function virtualFault(virtual: bigint, physical: number | null, reason: string): VirtualFault {
+  const where = physical === null ? `virtual ${hex(virtual)}` : `virtual ${hex(virtual)} (physical ${hex(physical)})`;
+  return Object.assign(new PagewalkError('EFAULT', `${where}: ${reason}`), { fault: { virtual, physical, reason } });
+}
+
 /**
  * Copies [va, va + length) of `mm` out of its memory. Stops at the first
  * byte that cannot be read, with PagewalkError EFAULT naming its virtual
@@ -31,10 +39,10 @@ export function readVirtual(mm: AddressSpace, va: number | bigint, length: numbe
     const cur = full + BigInt(pos);
     const { page, offset } = splitAddress(cur, mm.arch.pageShift);
     if (!vaInSpan(mm.arch, mm.span, page)) {
-      throw new PagewalkError('EFAULT', `virtual ${hex(cur)}: not mapped: not in ${describeSpan(mm.arch, mm.span)}`);
+      throw virtualFault(cur, null, `not mapped: not in ${describeSpan(mm.arch, mm.span)}`);
     }
     const t = translateAddress(mm, mm.root, page, offset, cur);
-    if (!t.mapped) throw new PagewalkError('EFAULT', `virtual ${hex(cur)}: ${unmapped(t)}`);
+    if (!t.mapped) throw virtualFault(cur, null, unmapped(t));
     const size = BigInt(t.pageSize!);
     const n = Math.min(length - pos, Number(size - (cur % size)));
     try {
@@ -42,8 +50,7 @@ export function readVirtual(mm: AddressSpace, va: number | bigint, length: numbe
     } catch (e) {
       const f = (e as Partial<MemoryFault>).fault;
       if (f === undefined) throw e;
-      const at = cur + BigInt(f.physical) - t.phys!;
-      throw new PagewalkError('EFAULT', `virtual ${hex(at)} (physical ${hex(f.physical)}): ${f.reason}`);
+      throw virtualFault(cur + BigInt(f.physical) - t.phys!, f.physical, f.reason);
     }
     pos += n;
   }
