@@ -3,7 +3,7 @@
  * bits (makedumpfile.h DUMP_DH_COMPRESSED_*, the same values as the header
  * status bits) and the decoder a reader calls for them.
  */
-import { PagewalkError } from '../errors.js';
+import { decompressPage } from '../decompress/index.js';
 
 export type Compression = 'zlib' | 'lzo' | 'snappy' | 'zstd';
 
@@ -29,7 +29,5 @@ export function compressionsOfStatus(status: number): Compression[] {
  */
 export type PageDecoder = (kind: Compression, src: Uint8Array, dst: Uint8Array, where: string) => void;
 
-/** The decoder used when none is given. */
-export let defaultPageDecoder: PageDecoder = (kind, _src, _dst, where) => {
-  throw new PagewalkError('EBADIMAGE', `${where}: no ${kind} decoder`);
-};
+/** The decoder used when none is given: the core's pure-TypeScript decompressors (src/decompress). */
+export const defaultPageDecoder: PageDecoder = decompressPage;

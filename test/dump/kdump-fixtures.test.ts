@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachLeaf, loadDump, openImage, type LoadedDump } from '../../src/index.js';
 import { openDumpFile } from '../../src/node.js';
-import { fixtureBytes, fixtureText } from '../support/fixtures.js';
+import { readFileSync } from 'node:fs';
+import { FIXTURES, fixtureBytes, fixtureText } from '../support/fixtures.js';
 
 interface Expected {
   page_sha256: Record<string, string>;
@@ -40,7 +41,8 @@ interface Expected {
 const DIR = 'x86-64-4level/kdump/';
 const expected = JSON.parse(fixtureText(DIR + 'expected.json')) as Expected;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const COMPLETE = ['tables.zlib.kdump.gz', 'tables.uncompressed.kdump.gz', 'tables.zlib.flat.gz'];
+const COMPLETE = ['tables.zlib.kdump.gz', 'tables.lzo.kdump.gz', 'tables.snappy.kdump.gz', 'tables.zstd.kdump.gz', 'tables.uncompressed.kdump.gz', 'tables.zlib.flat.gz'];
+const FLAG = { none: '0x0', zlib: '0x1', lzo: '0x2', snappy: '0x4', zstd: '0x20' } as const;
 
 let dir = '';
 beforeAll(() => {
@@ -100,7 +102,7 @@ describe.each(COMPLETE)('%s (real makedumpfile output)', (name) => {
       expect(c.incomplete).toBe(0);
       expect(c.absent).toBe(Number(e.header.max_mapnr) - e.data_pages.length);
       const flags: Record<string, number> = {};
-      for (const [k, v] of Object.entries(c.byCompression)) flags[k === 'none' ? '0x0' : k === 'zlib' ? '0x1' : k] = v;
+      for (const [k, v] of Object.entries(c.byCompression)) flags[FLAG[k as keyof typeof FLAG]] = v;
       expect(flags).toEqual(e.page_descs_by_flags);
       checkPages(d, name);
     } finally {
@@ -108,10 +110,13 @@ describe.each(COMPLETE)('%s (real makedumpfile output)', (name) => {
     }
   });
 
-  it.runIf(name === 'tables.uncompressed.kdump.gz')('reads from bytes in memory (loadDump) the same pages', () => {
+  it('reads from bytes in memory (loadDump, the core decompressors) the same pages, gzip-wrapped too', () => {
     const d = loadDump(fixtureBytes(DIR + name));
     expect(d.format).toBe(e.container === 'flattened' ? 'flattened' : 'kdump');
     checkPages(d, name);
+    const gz = loadDump(readFileSync(FIXTURES + DIR + name));
+    expect(gz.format).toBe(d.format);
+    checkPages(gz, name);
   });
 
   it('walks from CR3 and init_top_pgt to the leaf counts expected.json gives', () => {
