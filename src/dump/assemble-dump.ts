@@ -75,7 +75,8 @@ function sniff(input: DumpInput): Sniffed {
     const inner = plain.read(0, Math.min(16, plain.size));
     if (isKdump(inner)) return { format: 'flattened', content: 'kdump', source: plain };
     if (startsWith(inner, ELF_MAGIC)) return { format: 'flattened', content: 'elf', source: plain };
-    throw new PagewalkError('EBADIMAGE', 'flattened dump: its records rebuild neither a kdump-compressed file nor an ELF core (the rebuilt file does not start with "KDUMP   ", "DISKDUMP" or \\x7fELF)');
+    const starts = [...inner.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new PagewalkError('EBADIMAGE', `flattened dump: at offset 0x0 of the file its records rebuild: neither a kdump-compressed file nor an ELF core (it starts ${starts || 'with nothing'}, not "KDUMP   ", "DISKDUMP" or 7f 45 4c 46)`);
   }
   return { format: 'raw', content: 'raw', source: input.source };
 }

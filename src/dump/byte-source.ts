@@ -19,6 +19,8 @@ export interface ByteSource {
   locate(offset: number): string;
   /** The stream ended before its end marker (a flattened file cut short): bytes no record holds may simply be missing. */
   readonly truncated: boolean;
+  /** Whether the file holds all of [offset, offset + length) (a flattened file: some record wrote every byte). Absent: all of [0, size). */
+  covered?(offset: number, length: number): boolean;
 }
 
 /** A source over bytes in memory (no copy). */

@@ -210,6 +210,14 @@ function plainSource(file: ByteSource, p: Pieces, truncated: boolean, records: n
       }
       return out;
     },
+    covered(offset, length) {
+      let at = offset;
+      for (let i = find(offset); i < count && at < offset + length; i++) {
+        if (p.start[i] > at) return false;
+        at = p.end[i];
+      }
+      return at >= offset + length;
+    },
     locate(offset) {
       const i = find(offset);
       if (i < count && p.start[i] <= offset) return `${hex(offset)} (file offset ${hex(p.src[i] + (offset - p.start[i]))})`;

@@ -200,6 +200,17 @@ export function parseKdumpHeader(source: ByteSource): KdumpHeader {
     }
   }
   if (c === null) {
+    // A reading that fits but for the file's length: the file was cut short.
+    for (const bits of order) {
+      for (const le of [true, false]) {
+        const cand = readCandidate(view, le, bits);
+        if (plausible(cand, Infinity, true)) {
+          const start = (1 + cand.subHdrBlocks) * cand.blockSize;
+          const end = start + cand.bitmapBlocks * cand.blockSize;
+          throw badDump(source, start, `the bitmaps [${hex(start)}, ${hex(end)}) run past the end of the file (${hex(source.size)} bytes), and the header does not say the dump is incomplete: truncated`);
+        }
+      }
+    }
     const le = readCandidate(view, true, 64);
     throw badDump(
       source,

@@ -117,6 +117,8 @@ export class KdumpPart {
       if (this.incomplete) return null;
       throw badDump(this.source, at, `page descriptor of pfn ${hex(pfn)} runs past the end of the file`);
     }
+    // A stream cut short may have written part of a descriptor, or none of its page: not there yet.
+    if (this.incomplete && this.source.covered?.(at, DESC_SIZE) === false) return null;
     const view = this.chunk(index);
     const o = (index % CHUNK) * DESC_SIZE;
     const offset = view.getBigInt64(o, this.le);
@@ -132,6 +134,7 @@ export class KdumpPart {
     if (size === 0 || size > h.blockSize) throw badDump(this.source, at + 8, `${where}: size ${size} is not in 1..block_size (${h.blockSize})`);
     if (kind === 'none' && size !== h.blockSize) throw badDump(this.source, at + 8, `${where}: an uncompressed page of ${size} bytes, not block_size (${h.blockSize})`);
     const off = Number(offset);
+    if (this.incomplete && this.source.covered?.(off, size) === false) return null;
     if (off + size > this.source.size) {
       if (this.incomplete) return null;
       throw badDump(this.source, at, `${where}: data [${hex(off)}, ${hex(off + size)}) runs past the end of the file (${hex(this.source.size)} bytes), and the header does not say the dump is incomplete`);
