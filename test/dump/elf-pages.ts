@@ -15,11 +15,12 @@ export interface ElfPages {
   vmcoreinfoInNotes: { offset: number; size: number };
 }
 
-let cached: ElfPages | null = null;
+const cache = new Map<string, ElfPages>();
 
-export function elfPages(): ElfPages {
-  if (cached !== null) return cached;
-  const bytes = fixtureBytes('x86-64-4level/tables.elf.gz');
+export function elfPages(path = 'x86-64-4level/tables.elf.gz'): ElfPages {
+  const hit = cache.get(path);
+  if (hit !== undefined) return hit;
+  const bytes = fixtureBytes(path);
   const core = parseElfCore(bytes);
   const pages = new Map<number, Uint8Array>();
   let end = 0;
@@ -36,9 +37,9 @@ export function elfPages(): ElfPages {
     const off = Number(view.getBigUint64(at + 8, true));
     notes = bytes.slice(off, off + Number(view.getBigUint64(at + 32, true)));
     const vmci = core.notes.find((n) => n.name === 'VMCOREINFO')!;
-    cached = { bytes, pages, maxMapnr: end / 4096, notes, vmcoreinfoInNotes: { offset: vmci.desc.byteOffset - bytes.byteOffset - off, size: vmci.desc.length } };
+    cache.set(path, { bytes, pages, maxMapnr: end / 4096, notes, vmcoreinfoInNotes: { offset: vmci.desc.byteOffset - bytes.byteOffset - off, size: vmci.desc.length } });
   }
-  return cached!;
+  return cache.get(path)!;
 }
 
 /**
