@@ -23,13 +23,17 @@ export class RankedBitmap {
   /** prefix[s] = set bits in [0, s * SECTION). */
   private readonly prefix: Float64Array;
 
-  /** `bytes` is copied; only its first ceil(bits / 8) bytes count. */
-  constructor(bytes: Uint8Array, bits: number) {
+  /** Only the first ceil(bits / 8) bytes of `bytes` count; they are copied unless `adopt` says the caller gives them up. */
+  constructor(bytes: Uint8Array, bits: number, adopt = false) {
     this.bits = Math.min(bits, bytes.length * 8);
     const nwords = Math.ceil(this.bits / 32);
-    const copy = new Uint8Array(nwords * 4);
-    copy.set(bytes.subarray(0, Math.ceil(this.bits / 8)));
-    this.words = new Int32Array(copy.buffer);
+    let own: Uint8Array;
+    if (adopt && bytes.byteOffset % 4 === 0 && bytes.length >= nwords * 4) own = bytes;
+    else {
+      own = new Uint8Array(nwords * 4);
+      own.set(bytes.subarray(0, Math.ceil(this.bits / 8)));
+    }
+    this.words = new Int32Array(own.buffer, own.byteOffset, nwords);
     // Little-endian words: bit p is bit (p & 31) of word p >> 5, as in the file's byte order.
     const tail = this.bits % 32;
     if (tail !== 0) this.words[nwords - 1] &= (1 << tail) - 1;

@@ -6,7 +6,7 @@
  * each (`struct page_desc`: int64 offset, uint32 size, uint32 flags,
  * uint64 page_flags, in the dumped machine's byte order).
  */
-import { hex } from '../errors.js';
+import { PagewalkError, hex } from '../errors.js';
 import { RankedBitmap } from './bitmap.js';
 import { badDump, type ByteSource } from './byte-source.js';
 import { compressionOfFlags, type Compression, type PageDecoder } from './compression.js';
@@ -17,6 +17,8 @@ const DESC_SIZE = 24;
 /** Descriptors read at once, and chunks kept. */
 const CHUNK = 256;
 const CHUNKS_KEPT = 64;
+/** What the decoder's messages start with, replaced by the page's own words when one fails. */
+const PAGE_WHERE = '\u0000page';
 
 /** Counts over every descriptor of a file (a full scan: for `info`). */
 export interface DescriptorCensus {
@@ -41,6 +43,8 @@ export class KdumpPart {
   private readonly dataStart: number;
   private readonly decoder: PageDecoder;
   private readonly chunks = new Map<number, DataView>();
+  private lastChunk = -1;
+  private lastView: DataView = new DataView(new ArrayBuffer(0));
   private readonly le: boolean;
 
   constructor(source: ByteSource, decoder: PageDecoder) {
@@ -49,8 +53,8 @@ export class KdumpPart {
     const h = (this.header = parseKdumpHeader(source));
     this.le = h.littleEndian;
     this.incomplete = (h.status & DUMP_DH_COMPRESSED_INCOMPLETE) !== 0 || source.truncated;
-    this.memory = new RankedBitmap(this.bitmapBytes(h.bitmap1Offset, '1st bitmap'), h.maxMapnr);
-    this.dumped = h.bitmap2Offset === h.bitmap1Offset ? this.memory : new RankedBitmap(this.bitmapBytes(h.bitmap2Offset, '2nd bitmap'), h.maxMapnr);
+    this.memory = new RankedBitmap(this.bitmapBytes(h.bitmap1Offset, '1st bitmap'), h.maxMapnr, true);
+    this.dumped = h.bitmap2Offset === h.bitmap1Offset ? this.memory : new RankedBitmap(this.bitmapBytes(h.bitmap2Offset, '2nd bitmap'), h.maxMapnr, true);
     this.descriptors = this.dumped.countRange(h.startPfn, h.endPfn);
     this.dataStart = h.descOffset + this.descriptors * DESC_SIZE;
     if (!this.incomplete && this.dataStart > source.size) {
@@ -69,7 +73,7 @@ export class KdumpPart {
     if (have < want && !this.incomplete) {
       throw badDump(this.source, offset, `${what} [${hex(offset)}, ${hex(offset + want)}) runs past the end of the file (${hex(this.source.size)} bytes): truncated`);
     }
-    const out = new Uint8Array(want);
+    const out = new Uint8Array(Math.ceil(want / 4) * 4);
     if (have > 0) out.set(this.source.read(offset, have));
     return out;
   }
@@ -95,7 +99,15 @@ export class KdumpPart {
     if (d === null) return BLOCK_INCOMPLETE;
     const src = this.source.read(d.offset, d.size);
     if (d.kind === 'none') dst.set(src);
-    else this.decoder(d.kind, src, dst, `kdump: ${d.kind} page data of pfn ${hex(pfn)} at offset ${this.source.locate(d.offset)} (${d.size} bytes)`);
+    else {
+      try {
+        this.decoder(d.kind, src, dst, PAGE_WHERE);
+      } catch (e) {
+        // The message names the page only when there is one to give: no string is built per page read.
+        if (!(e instanceof PagewalkError) || !e.message.startsWith(PAGE_WHERE)) throw e;
+        throw new PagewalkError(e.code, `kdump: ${d.kind} page data of pfn ${hex(pfn)} at offset ${this.source.locate(d.offset)} (${d.size} bytes)${e.message.slice(PAGE_WHERE.length)}`);
+      }
+    }
     return BLOCK_DATA;
   }
 
@@ -145,6 +157,7 @@ export class KdumpPart {
   /** The chunk of descriptors holding `index`, least recently used dropped first. */
   private chunk(index: number): DataView {
     const c = Math.floor(index / CHUNK);
+    if (c === this.lastChunk) return this.lastView;
     let view = this.chunks.get(c);
     if (view !== undefined) {
       this.chunks.delete(c);
@@ -157,6 +170,8 @@ export class KdumpPart {
       if (this.chunks.size >= CHUNKS_KEPT) this.chunks.delete(this.chunks.keys().next().value as number);
     }
     this.chunks.set(c, view);
+    this.lastChunk = c;
+    this.lastView = view;
     return view;
   }
 

@@ -9,7 +9,6 @@ import { PagewalkError, hex } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { assembleDump, type DumpInput, type LoadedDump } from '../dump/assemble-dump.js';
 import { bytesSource, type ByteSource } from '../dump/byte-source.js';
-import { nodePageDecoder } from './page-decoder.js';
 
 export interface OpenDumpOptions {
   /** Physical address of the first byte of a raw (non-ELF, non-kdump) image; default 0. */
@@ -64,7 +63,7 @@ export function openDumpFile(path: string | readonly string[], options: OpenDump
     for (const p of paths) opened.push(openInput(p, options));
     const dump = assembleDump(
       opened.map((o) => o.input),
-      { rawBase: options.rawBase, cacheBytes: options.cacheBytes, decoder: nodePageDecoder },
+      { rawBase: options.rawBase, cacheBytes: options.cacheBytes },
     );
     return { ...dump, close: () => closeAll(opened) };
   } catch (e) {
@@ -120,20 +119,58 @@ function openInput(path: string, options: OpenDumpOptions): { fd: number | null;
   }
 }
 
-/** Reads of a file by offset; a read the file cannot satisfy whole is an I/O error (the file shrank). */
+/** File bytes read at once for small reads, and how many such blocks are kept: neighbouring pages and descriptors come in one read. */
+const READ_BLOCK = 65536;
+const READ_BLOCKS_KEPT = 32;
+
+/**
+ * Reads of a file by offset; a read the file cannot satisfy whole is an I/O
+ * error (the file shrank). Reads smaller than a block come from a few
+ * cached 64 KiB blocks (a kdump's page data and descriptors are read in
+ * pieces of a few hundred bytes to a page).
+ */
 function fileSource(fd: number, size: number): ByteSource {
+  const readAt = (offset: number, length: number): Uint8Array => {
+    const buf = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, buf, done, length - done, offset + done);
+      if (n === 0) throw new PagewalkError('EIO', `read of ${length} bytes at offset ${hex(offset)} ended early: the file is shorter than when it was opened`);
+      done += n;
+    }
+    return buf;
+  };
+  const blocks = new Map<number, Uint8Array>();
+  let lastBlock = -1;
+  let lastData: Uint8Array = new Uint8Array(0);
+  const block = (b: number): Uint8Array => {
+    if (b === lastBlock) return lastData;
+    let data = blocks.get(b);
+    if (data !== undefined) {
+      blocks.delete(b);
+    } else {
+      data = readAt(b * READ_BLOCK, Math.min(READ_BLOCK, size - b * READ_BLOCK));
+      if (blocks.size >= READ_BLOCKS_KEPT) blocks.delete(blocks.keys().next().value as number);
+    }
+    blocks.set(b, data);
+    lastBlock = b;
+    lastData = data;
+    return data;
+  };
   return {
     size,
     truncated: false,
     read(offset, length) {
-      const buf = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, buf, done, length - done, offset + done);
-        if (n === 0) throw new PagewalkError('EIO', `read of ${length} bytes at offset ${hex(offset)} ended early: the file is shorter than when it was opened`);
-        done += n;
-      }
-      return buf;
+      if (length > READ_BLOCK / 2) return readAt(offset, length);
+      const first = Math.floor(offset / READ_BLOCK);
+      const last = Math.floor((offset + length - 1) / READ_BLOCK);
+      if (length === 0) return new Uint8Array(0);
+      if (first === last) return block(first).subarray(offset - first * READ_BLOCK, offset - first * READ_BLOCK + length);
+      const out = new Uint8Array(length);
+      const split = last * READ_BLOCK - offset;
+      out.set(block(first).subarray(offset - first * READ_BLOCK));
+      out.set(block(last).subarray(0, length - split), split);
+      return out;
     },
     locate: (offset) => hex(offset),
   };
