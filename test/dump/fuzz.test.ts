@@ -9,9 +9,10 @@
  * page and walked from CR3. Seeded (PAGEWALK_FUZZ_SEED), bounded to ~10 s.
  */
 import { describe, expect, it } from 'vitest';
-import { PagewalkError, forEachLeaf, loadDump, openImage } from '../../src/index.js';
+import { forEachLeaf, loadDump, openImage } from '../../src/index.js';
 import { fixtureBytes } from '../support/fixtures.js';
 import { BASE_SEED, below, pick, rng, type Rng } from '../fuzz/rng.js';
+import { bitFlips, outcome, truncation } from '../fuzz/mutations.js';
 
 const FILES = ['tables.zlib.kdump.gz', 'tables.lzo.kdump.gz', 'tables.zstd.kdump.gz', 'tables.snappy.kdump.gz', 'tables.zlib-incomplete.kdump.gz', 'tables.zlib.flat.gz'].map((f) => ({
   name: f,
@@ -27,18 +28,10 @@ const HUGE = [0n, 1n, 0xffffn, 0x7fffffffn, 0xffffffffn, 1n << 40n, 1n << 52n, 1
 
 function mutate(r: Rng, src: Uint8Array, flat: boolean): { bytes: Uint8Array; what: string } {
   const kind = below(r, 6);
-  if (kind === 0) {
-    const n = below(r, src.length);
-    return { bytes: src.slice(0, n), what: `truncated to ${n} bytes` };
-  }
+  if (kind === 0) return truncation(r, src);
+  if (kind === 1) return bitFlips(r, src, pick(r, [0x200, 0x1100, 0x7000, 0x7b00, src.length]));
   const bytes = src.slice();
   const v = new DataView(bytes.buffer);
-  if (kind === 1) {
-    const n = 1 + below(r, 8);
-    const area = pick(r, [0x200, 0x1100, 0x7000, 0x7b00, src.length]);
-    for (let i = 0; i < n; i++) bytes[below(r, Math.min(area, bytes.length))] ^= 1 << below(r, 8);
-    return { bytes, what: `${n} bit flips below ${area}` };
-  }
   if (flat) {
     // A record header: the flattened file's own structure (records start after the 4 KiB header).
     let pos = 4096;
@@ -64,16 +57,6 @@ function mutate(r: Rng, src: Uint8Array, flat: boolean): { bytes: Uint8Array; wh
   return { bytes, what: `descriptor field at 0x${at.toString(16)} set to 0x${value.toString(16)}` };
 }
 
-function code(f: () => void, context: string): string {
-  try {
-    f();
-    return 'ok';
-  } catch (e) {
-    if (!(e instanceof PagewalkError)) throw new Error(`${context}: ${String(e)} (not a PagewalkError)\n${(e as Error).stack ?? ''}`);
-    return e.code;
-  }
-}
-
 describe('fuzz: mutated kdump and flattened files', () => {
   it('each mutation opens, or fails once with a PagewalkError naming an offset; what opens reads and walks', () => {
     const r = rng(BASE_SEED ^ 0x6b64);
@@ -86,7 +69,7 @@ describe('fuzz: mutated kdump and flattened files', () => {
       const context = `seed ${BASE_SEED ^ 0x6b64}#${i} ${file.name} (${what})`;
       let d: ReturnType<typeof loadDump> | undefined;
       let message = '';
-      const open = code(() => {
+      const open = outcome(() => {
         try {
           d = loadDump(bytes);
         } catch (e) {
@@ -102,14 +85,14 @@ describe('fuzz: mutated kdump and flattened files', () => {
       }
       opened++;
       for (let pfn = 0x2a00; pfn < 0x6400; pfn += 13) {
-        const c = code(() => void d!.memory.readBytes(pfn * 4096, 4096), context);
+        const c = outcome(() => void d!.memory.readBytes(pfn * 4096, 4096), context);
         expect(['ok', 'EFAULT', 'EBADIMAGE'], context).toContain(c);
       }
       // A flipped signature leaves no kdump file: the bytes are then raw memory (formats are told by content).
-      if (d!.kdump !== null) expect(['ok', 'EBADIMAGE'], context).toContain(code(() => void d!.kdump!.countPages(), context));
+      if (d!.kdump !== null) expect(['ok', 'EBADIMAGE'], context).toContain(outcome(() => void d!.kdump!.countPages(), context));
       else expect(d!.format, context).toBe('raw');
       if (opened % 8 !== 1) continue; // a walk is ~0.1 s: walk some
-      const walk = code(() => {
+      const walk = outcome(() => {
         const mm = openImage(d!.memory, { arch: 'x86-64', mode: '4level', root: 0x6330000 }).initMm;
         forEachLeaf(mm, () => {});
       }, context);

@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PagewalkError, checkWx, kernelTablesFromVmcoreinfo, loadElfCore, openImage } from '../../src/index.js';
+import { checkWx, kernelTablesFromVmcoreinfo, loadElfCore, openImage } from '../../src/index.js';
 import { openDumpFile } from '../../src/node.js';
 import { fixtureBytes } from '../support/fixtures.js';
 import { BASE_SEED, below, pick, rng, type Rng } from './rng.js';
+import { bitFlips, outcome, truncation } from './mutations.js';
 
 const ELF = fixtureBytes('x86-64-4level/tables.elf.gz');
 const view = new DataView(ELF.buffer, ELF.byteOffset, ELF.byteLength);
@@ -42,34 +43,16 @@ const HUGE = [0n, 1n, 0xffffn, 0xffffffffn, 1n << 40n, 1n << 52n, 1n << 53n, (1n
 /** One mutation of the bytes, described for the failure message. */
 function mutate(r: Rng, src: Uint8Array): { bytes: Uint8Array; what: string } {
   const kind = below(r, 4);
-  if (kind === 0) {
-    const n = below(r, src.length);
-    return { bytes: src.slice(0, n), what: `truncated to ${n} bytes` };
-  }
+  if (kind === 0) return truncation(r, src);
+  if (kind === 1) return bitFlips(r, src, 0x4000);
   const bytes = src.slice();
   const dv = new DataView(bytes.buffer);
-  if (kind === 1) {
-    const n = 1 + below(r, 8);
-    for (let i = 0; i < n; i++) bytes[below(r, Math.min(bytes.length, 0x4000))] ^= 1 << below(r, 8);
-    return { bytes, what: `${n} bit flips in the first 16 KiB` };
-  }
   const f = pick(r, FIELDS);
   const v = kind === 2 ? pick(r, HUGE) : BigInt(below(r, 2 ** 32)) * BigInt(1 + below(r, 3));
   if (f.size === 8) dv.setBigUint64(f.at, BigInt.asUintN(64, v), true);
   else if (f.size === 4) dv.setUint32(f.at, Number(BigInt.asUintN(32, v)), true);
   else dv.setUint16(f.at, Number(BigInt.asUintN(16, v)), true);
   return { bytes, what: `field at ${f.at} set to 0x${v.toString(16)}` };
-}
-
-/** Runs `f`; returns 'ok' or the PagewalkError's code, failing the test on any other exception. */
-function outcome(f: () => void, context: string): string {
-  try {
-    f();
-    return 'ok';
-  } catch (e) {
-    if (!(e instanceof PagewalkError)) throw new Error(`${context}: ${String(e)} (not a PagewalkError)\n${(e as Error).stack ?? ''}`);
-    return e.code;
-  }
 }
 
 let walked = 0;
