@@ -21,6 +21,8 @@ export interface ByteSource {
   readonly truncated: boolean;
   /** Whether the file holds all of [offset, offset + length) (a flattened file: some record wrote every byte). Absent: all of [0, size). */
   covered?(offset: number, length: number): boolean;
+  /** read() without filling a read-ahead cache: for scans that touch a few bytes far apart (flattened record headers). */
+  readOnce?(offset: number, length: number): Uint8Array;
 }
 
 /** A source over bytes in memory (no copy). */

@@ -62,10 +62,12 @@ export function flattenedSource(file: ByteSource): ByteSource & { records: numbe
   let truncated = true;
   let window = new Uint8Array(0);
   let windowAt = 0;
+  // Record headers are read through a 4 KiB window: many small records per read, one small read per large record.
+  const readOnce = file.readOnce ?? file.read;
   const header = (pos: number): DataView => {
     if (pos < windowAt || pos + 16 > windowAt + window.length) {
       windowAt = pos;
-      window = file.read(pos, Math.min(1 << 20, file.size - pos)).slice();
+      window = readOnce.call(file, pos, Math.min(4096, file.size - pos)).slice();
     }
     return new DataView(window.buffer, pos - windowAt, 16);
   };

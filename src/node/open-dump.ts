@@ -172,6 +172,7 @@ function fileSource(fd: number, size: number): ByteSource {
       out.set(block(last).subarray(0, length - split), split);
       return out;
     },
+    readOnce: readAt,
     locate: (offset) => hex(offset),
   };
 }
