@@ -57,6 +57,7 @@ export { kernelTablesFromVmcoreinfo, type KernelTablesInfo } from './memory/vmco
 export type { OnDemandRegion, PagedRegion } from './memory/physical-memory.js';
 export { loadDump, type LoadDumpOptions } from './dump/load-dump.js';
 export type { DumpFormat, LoadedDump } from './dump/assemble-dump.js';
+export { summarizeDump, type DumpSummary } from './dump/summary.js';
 export type { KdumpImage, KdumpCensus } from './dump/kdump-image.js';
 export type { KdumpHeader, Utsname } from './dump/kdump-header.js';
 export type { PageSource, PageState, BlockState } from './dump/page-source.js';

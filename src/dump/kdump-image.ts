@@ -127,8 +127,11 @@ export class KdumpImage implements PageSource {
       covered += p.header.endPfn - p.header.startPfn;
       coveredDumped += p.dumped.countRange(p.header.startPfn, p.header.endPfn);
     }
-    // Excluded: memory but not dumped (bits of the 2nd bitmap that are not memory count as absent).
-    out.excluded = memory - countBoth(bitmaps);
+    // Excluded: memory but not dumped (bits of the 2nd bitmap that are not memory count as absent);
+    // memory whose dumped bit an incomplete file lacks is incomplete.
+    const unknown = bitmaps.memory.countRange(bitmaps.dumpedKnown, this.blocks);
+    out.excluded = memory - unknown - countBoth(bitmaps);
+    out.incomplete += unknown;
     out.missingParts = covered < this.blocks ? countBoth(bitmaps) - coveredDumped : 0;
     out.absent = this.blocks - out.data - out.excluded;
     return (this.census = out);

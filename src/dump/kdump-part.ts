@@ -37,6 +37,8 @@ export class KdumpPart {
   readonly dumped: RankedBitmap;
   /** The header says INCOMPLETE, or the (flattened) stream ends before its end marker. */
   readonly incomplete: boolean;
+  /** Pfns below this have their dumped bit in the file (all of them unless an incomplete file ends in its bitmaps). */
+  readonly dumpedKnown: number;
   /** Descriptors this file holds: dumped pfns in [startPfn, endPfn). */
   readonly descriptors: number;
   /** No page data may lie before this offset. */
@@ -55,6 +57,8 @@ export class KdumpPart {
     this.incomplete = (h.status & DUMP_DH_COMPRESSED_INCOMPLETE) !== 0 || source.truncated;
     this.memory = new RankedBitmap(this.bitmapBytes(h.bitmap1Offset, '1st bitmap'), h.maxMapnr, true);
     this.dumped = h.bitmap2Offset === h.bitmap1Offset ? this.memory : new RankedBitmap(this.bitmapBytes(h.bitmap2Offset, '2nd bitmap'), h.maxMapnr, true);
+    // In an incomplete file the bitmaps may end early: past what it holds, whether a pfn was dumped is not known.
+    this.dumpedKnown = Math.min(h.maxMapnr, Math.max(0, this.source.size - h.bitmap2Offset) * 8);
     this.descriptors = this.dumped.countRange(h.startPfn, h.endPfn);
     this.dataStart = h.descOffset + this.descriptors * DESC_SIZE;
     if (!this.incomplete && this.dataStart > source.size) {
@@ -81,7 +85,8 @@ export class KdumpPart {
   /** The pfn's state from the bitmaps alone (a dumped pfn is BLOCK_DATA here). */
   bitmapState(pfn: number): BlockState {
     if (pfn >= this.header.maxMapnr || !this.memory.test(pfn)) return BLOCK_ABSENT;
-    return this.dumped.test(pfn) ? BLOCK_DATA : BLOCK_EXCLUDED;
+    if (this.dumped.test(pfn)) return BLOCK_DATA;
+    return pfn < this.dumpedKnown ? BLOCK_EXCLUDED : BLOCK_INCOMPLETE;
   }
 
   /** The state of a pfn in [startPfn, endPfn): reads its descriptor when it was dumped. */

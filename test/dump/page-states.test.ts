@@ -96,3 +96,36 @@ describe('mm.read on the ELF image', () => {
     expect(elf.read(direct, 0)).toEqual(new Uint8Array(0));
   });
 });
+
+describe('incomplete dumps (header status DUMP_DH_COMPRESSED_INCOMPLETE, 0x8: makedumpfile on a full disk)', () => {
+  const pages = storePages(e.pages);
+  const full = buildKdump({ blockSize: 4096, maxMapnr: e.maxMapnr, pages, notes: e.notes, vmcoreinfoInNotes: e.vmcoreinfoInNotes, status: 0x8 });
+
+  it('cut in the page data: pages whose data is in the file read; the rest are absent, as incomplete', () => {
+    const cut = full.subarray(0, full.length - 10 * 4096 - 100);
+    const d = loadDump(cut);
+    const c = d.kdump!.countPages();
+    expect(c).toMatchObject({ data: 113 - 11, incomplete: 11, excluded: 0 });
+    let read = 0;
+    for (const [pfn, bytes] of e.pages) {
+      if (d.memory.pageState(pfn * 4096) === 'data') {
+        expect(d.memory.readBytes(pfn * 4096, 4096)).toEqual(bytes);
+        read++;
+      } else expect(() => d.memory.readBytes(pfn * 4096, 1)).toThrow(/absent: the dump is incomplete/);
+    }
+    expect(read).toBe(102);
+  });
+
+  it('cut in the bitmaps: memory whose dumped bit is gone is incomplete (absent), not excluded', () => {
+    // Cut in the 2nd bitmap (at 0x5000, README): bits of pfns from 0x800 * 8 = 0x4000 on are gone.
+    const cut = full.subarray(0, 0x5000 + 0x800);
+    const d = loadDump(cut);
+    expect(d.kdump!.parts[0].incomplete).toBe(true);
+    const c = d.kdump!.countPages();
+    expect(c).toMatchObject({ data: 0, excluded: 0, incomplete: 113 }); // no descriptor is in the file
+    expect(c.absent).toBe(e.maxMapnr);
+    expect(d.memory.pageState(0x6330000)).toBe('absent');
+    expect(() => d.memory.readBytes(0x6330000, 1)).toThrow(/absent: the dump is incomplete/);
+    expect(() => d.memory.readBytes(0x2a10000, 1)).toThrow(/absent: the dump is incomplete/);
+  });
+});
