@@ -70,14 +70,15 @@ export class KdumpPart {
     }
   }
 
-  /** A bitmap's bytes; in an incomplete file, the part past the end reads as zero (nothing there was dumped). */
+  /** A bitmap's bytes; in an incomplete file, the part past the end is left out (its bits read as clear). */
   private bitmapBytes(offset: number, what: string): Uint8Array {
     const want = this.header.bitmapBytes;
     const have = Math.max(0, Math.min(want, this.source.size - offset));
     if (have < want && !this.incomplete) {
       throw badDump(this.source, offset, `${what} [${hex(offset)}, ${hex(offset + want)}) runs past the end of the file (${hex(this.source.size)} bytes): truncated`);
     }
-    const out = new Uint8Array(Math.ceil(want / 4) * 4);
+    // Only what the file holds is allocated, whatever the header claims (bits past it read as clear).
+    const out = new Uint8Array(Math.ceil(have / 4) * 4);
     if (have > 0) out.set(this.source.read(offset, have));
     return out;
   }
