@@ -15,6 +15,7 @@ export function viewHtml(data: ViewData, ranges: readonly (readonly string[])[],
   emit('<head>');
   emit('<meta charset="utf-8">');
   emit('<meta name="viewport" content="width=device-width, initial-scale=1">');
+  emit('<link rel="icon" href="data:,">'); // no favicon request: the page fetches nothing
   emit(`<title>${escapeHtml(title)}</title>`);
   emit(`<style>${STYLE}</style>`);
   emit('</head>');
@@ -93,7 +94,7 @@ main { flex: 1; display: flex; min-height: 0; }
 canvas { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; touch-action: none; }
 #tip { position: absolute; pointer-events: none; background: #000d; border: 1px solid var(--line); padding: 6px 8px;
   font: 12px ui-monospace, monospace; white-space: pre; z-index: 2; max-width: 60ch; overflow: hidden; }
-aside { width: min(760px, 46vw); overflow: auto; border-left: 1px solid var(--line); padding: 8px 10px; }
+aside { width: min(800px, 50vw); overflow: auto; border-left: 1px solid var(--line); padding: 8px 10px; }
 section { margin-bottom: 14px; }
 ol, ul { margin: 0; padding-left: 18px; }
 #legend { list-style: none; padding: 0; columns: 2; }

@@ -9,6 +9,8 @@
  * are page aligned, so every position is an exact double (DESIGN.md,
  * "Addresses").
  */
+import { firstWhere } from './search.js';
+
 export interface Segment {
   /** Addresses [addr, end). */
   addr: number;
@@ -151,14 +153,7 @@ export class Axis {
 
   /** Index of the first segment for which `past` holds (segments are sorted), or of the last one. */
   private search(past: (s: Segment) => boolean): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (past(this.segments[mid])) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return Math.min(firstWhere(0, this.segments.length, (i) => past(this.segments[i])), this.segments.length - 1);
   }
 }
 

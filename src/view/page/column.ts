@@ -1,6 +1,7 @@
 import type { RangeJson, ViewColumn } from '../data.js';
 import type { Axis } from './axis.js';
 import { CLASSES, PERM_FILTERS, permClass } from './classes.js';
+import { firstWhere } from './search.js';
 
 /** What the toolbar's filters select. */
 export interface Filter {
@@ -76,39 +77,19 @@ export class Column {
 
   /** Index of the first range whose display end is past `d` (n if none). */
   firstEndingAfter(d: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.bottom[mid] <= d) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstWhere(0, this.n, (i) => this.bottom[i] > d);
   }
 
   /** How many ranges meet the display interval [d0, d1). */
   countIn(d0: number, d1: number): number {
-    let lo = this.firstEndingAfter(d0);
-    let hi = this.n;
-    const first = lo;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.top[mid] < d1) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - first;
+    const first = this.firstEndingAfter(d0);
+    return firstWhere(first, this.n, (i) => this.top[i] >= d1) - first;
   }
 
   /** Index of the range holding `addr`, or -1. */
   find(addr: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.end[mid] <= addr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < this.n && this.start[lo] <= addr ? lo : -1;
+    const i = firstWhere(0, this.n, (k) => this.end[k] > addr);
+    return i < this.n && this.start[i] <= addr ? i : -1;
   }
 
   /** Applies the filter to every range; returns the totals of the present ranges it shows. */

@@ -213,11 +213,31 @@ function zoomToMarker(hit: MarkerHit): void {
   const markers = columns[hit.column].markers;
   const from = markers[hit.marker].d;
   const later = markers.slice(hit.marker + 1).find((m) => m.d > from);
-  const to = later?.d ?? axis.total;
-  view.scale = rows() / (to - from);
+  zoomTo(from, later?.d ?? axis.total);
+}
+
+/** Shows display positions [from, to). */
+function zoomTo(from: number, to: number): void {
+  view.scale = rows() / Math.max(to - from, data.pageSize);
   view.top = from;
   clamp();
   redraw();
+}
+
+/**
+ * The page's address (file:///…/view.html#0xffffffff80000000-0xffffffffc0000000)
+ * opens that range of the map, or translates and centres one address
+ * (#0xffffffff81000000), so that a view can be bookmarked or shared.
+ */
+function openFromHash(): void {
+  const m = /^#(0x[0-9a-f]+|\d+)(?:-(0x[0-9a-f]+|\d+))?$/i.exec(location.hash);
+  if (m === null) return;
+  if (m[2] === undefined) {
+    $<HTMLInputElement>('addr').value = m[1];
+    translateBox();
+  } else {
+    zoomTo(axis.toDisplay(Number(m[1])), axis.toDisplay(Number(m[2])));
+  }
 }
 
 /** Switches the axis, keeping the address at the centre of the screen where it was. */
@@ -373,6 +393,7 @@ setUpToolbar();
 setUpPointer();
 applyFilter();
 resize();
+openFromHash();
 const total = columns.reduce((n, c) => n + c.n, 0);
 $<HTMLSpanElement>('status').textContent = `${total.toLocaleString('en-US')} ranges · ready in ${Math.round(performance.now())} ms · ${data.generator}`;
 document.documentElement.dataset.ready = 'true';
