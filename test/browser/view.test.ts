@@ -151,6 +151,26 @@ describe.skipIf(NO_BROWSER !== null)('pagewalk view pages in Chromium', () => {
       await shot(page, 'x86-64-debian');
     });
 
+    it('pans the whole map, every range on screen, at a frame or so a step', async () => {
+      await page.click('#fit');
+      const box = (await page.locator('#canvas').boundingBox())!;
+      const x = box.x + GUTTER + 60;
+      const y = box.y + box.height / 2;
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      const steps: number[] = [];
+      for (let i = 1; i <= 30; i++) {
+        const t0 = performance.now();
+        await page.mouse.move(x, y + (i % 10) * 12);
+        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+        steps.push(performance.now() - t0);
+      }
+      await page.mouse.up();
+      steps.sort((a, b) => a - b);
+      console.log(`pagewalk view: panning the whole map: ${steps[15].toFixed(0)} ms a step (median; two frames and the round trip)`);
+      expect(steps[15]).toBeLessThan(150);
+    });
+
     it('filters: "W+X only" totals only W+X, "user only" only user ranges', async () => {
       await page.selectOption('#perm', 'wx');
       const wx = await page.$$eval('#totals table[data-column="0"] tr[data-class]', (rows) => rows.map((tr) => (tr as HTMLElement).dataset.class));

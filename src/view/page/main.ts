@@ -170,11 +170,11 @@ function parseAddress(text: string): bigint | null {
   return v < 1n << 64n ? v : null;
 }
 
-/** Centres the page holding `va` at GOTO_PAGE_PX per page (when it is in a canonical half). */
+/** Centres the page holding `va` at GOTO_PAGE_PX per page (when it is in a canonical half; in a collapsed stretch, that stretch). */
 function goTo(va: bigint): void {
   const page = Number(va - (va % BigInt(data.pageSize)));
   const d = axis.toDisplay(page);
-  if (axis.toAddress(d) !== page) return;
+  if (axis.segmentAtDisplay(d).kind === 'hole') return; // non-canonical: nowhere on the map
   view.scale = GOTO_PAGE_PX / data.pageSize;
   view.top = d + data.pageSize / 2 - rows() / 2 / view.scale;
   crosshair = page;
