@@ -1,3 +1,4 @@
+import type { ArchAndMode } from '../src/arch/names.js';
 /**
  * `pagewalk view` under Node: what the HTML carries. The ranges must be
  * `pagewalk ptdump --format json`'s, column for column; the markers where
@@ -95,8 +96,7 @@ describe.each([DEBIAN, ...KERNEL_CASES].map((c) => [c.name, c] as const))('pagew
     );
     const inv = img.invalidTables;
     const m = openImage(memory, {
-      arch: data.arch,
-      mode: data.mode,
+      ...({ arch: data.arch, mode: data.mode } as ArchAndMode),
       root: Number(data.columns[0].root),
       invalidTables: inv && { pte: Number(inv.pte), pmd: Number(inv.pmd), pud: Number(inv.pud) },
     });

@@ -1,8 +1,7 @@
-import { lowerHalfEnd } from '../arch/va.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import { createDumper, rangeToJson, type PtdumpRequest } from '../ptdump/ptdump.js';
 import { ptdumpWalkPgd } from '../ptdump/ptdump-walk.js';
-import type { PtdumpRange } from '../ptdump/types.js';
+import { parseKernelConfig } from '../ptdump/kernel-config.js';
 
 /** One column of the view: ptdump's JSON ranges and the markers between them. */
 export interface ColumnDump {
@@ -30,7 +29,8 @@ export function dumpColumn(mm: AddressSpace, request: PtdumpRequest): ColumnDump
   const markers: { start: number; name: string }[] = [];
   let pending: string[] = [];
   let lastEnd = 0;
-  const st = createDumper(mm, request, {
+  const config = typeof request.config === 'string' ? parseKernelConfig(request.config) : request.config;
+  const st = createDumper(mm, { ...request, config }, {
     line: (text) => {
       const m = MARKER.exec(text);
       if (m !== null) pending.push(m[1]);
@@ -42,20 +42,7 @@ export function dumpColumn(mm: AddressSpace, request: PtdumpRequest): ColumnDump
       lastEnd = r.end;
     },
   });
-  const own = request.ranges ?? defaultRanges(mm, st.ranges);
-  ptdumpWalkPgd(mm, st, request.pgd, own);
+  ptdumpWalkPgd(mm, st, request.pgd, request.ranges ?? st.ranges);
   for (const name of pending) markers.push({ start: lastEnd, name });
-  // Walking a half the dumper does not know, its markers (all in the other half) would name the wrong places.
-  return { ranges, markers: own === st.ranges || request.ranges !== undefined ? markers : [] };
-}
-
-/**
- * The dumper's own ranges, except for a user root of a split-root arch
- * (arm64 TTBR0) whose dumper walks only the kernel half: there the user
- * half, which is all that root translates (without markers).
- */
-function defaultRanges(mm: AddressSpace, own: readonly PtdumpRange[]): readonly PtdumpRange[] {
-  const end = lowerHalfEnd(mm.arch);
-  if (mm.span === 'lower' && own.some((r) => r.end > end)) return [{ start: 0, end }];
-  return own;
+  return { ranges, markers };
 }

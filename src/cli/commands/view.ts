@@ -51,7 +51,7 @@ ${TARGET_HELP}`,
     let view: ViewData | null = null;
     const ranges: string[][] = [];
     for (const image of rest.length > 0 ? rest.map((i) => [i]) : [[]]) {
-      const target = targetOptions(a.options);
+      const target = targetOptions(a.options, { ranges: request.ranges });
       const base = roots.length === 0 ? target : { ...target, root: roots[0].root, user: roots[0].kind === 'user' };
       withTarget(image, base, (t) => {
         checkArchOptions(a, t.mm.arch.arch);

@@ -1,3 +1,4 @@
+import type { ArchAndMode } from '../../arch/names.js';
 import { PhysicalMemory, openImage, type AddressSpace } from '../../index.js';
 import { vtopLines } from '../../mm/vtop-text.js';
 import { fromBase64 } from '../base64.js';
@@ -22,8 +23,7 @@ export class Tracer {
       const first = data.columns.find((c) => c.image === i)!;
       const inv = img.invalidTables;
       return openImage(new PhysicalMemory(regions, false), {
-        arch: data.arch,
-        mode: data.mode,
+        ...({ arch: data.arch, mode: data.mode } as ArchAndMode), // the names the CLI read them by
         root: Number(first.root),
         invalidTables: inv && { pte: Number(inv.pte), pmd: Number(inv.pmd), pud: Number(inv.pud) },
         dmwBase: img.dmwBase === undefined ? undefined : Number(img.dmwBase),
