@@ -1,4 +1,11 @@
+import { buildSync } from 'esbuild';
 import { defineConfig } from 'tsup';
+import { PAGE_BUILD, PAGE_ENTRY } from './src/view/page-script.js';
+
+// The view's page script (src/view/page/main.ts), bundled for browsers with
+// tsup's own esbuild and built into the CLI as a string: `pagewalk view`
+// writes it into each HTML file, so dist/cli.js stays one self-sufficient file.
+const viewPage = buildSync({ ...PAGE_BUILD, entryPoints: [PAGE_ENTRY] }).outputFiles[0].text;
 
 // The library: the core entry (no Node APIs, runs in browsers) and the
 // Node-only entry 'pagewalk/node', ESM + CJS + .d.ts, sharing one copy of
@@ -24,5 +31,6 @@ export default defineConfig([
     format: ['esm'],
     target: 'es2022',
     platform: 'node',
+    define: { __PAGEWALK_VIEW_PAGE__: JSON.stringify(viewPage) },
   },
 ]);
