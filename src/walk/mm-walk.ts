@@ -2,12 +2,21 @@ import { PagewalkError, hex } from '../errors.js';
 import { LEVEL_NAMES, type ArchMode, type DecodedEntry, type EntryCodec, type LevelName } from '../arch/types.js';
 import { bigIntHi, bigIntLo, wordsToBigInt } from '../arch/words.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
-import type { AddressSpace } from '../mm/address-space.js';
 import { ACTION_SUBTREE } from './actions.js';
 import type { EntryHandles } from './entry-handles.js';
 import type { MmWalkOps } from './ops.js';
+import { WalkState } from './walk-state.js';
+import type { WalkTarget } from './walk-target.js';
 
 const EMPTY = new Int32Array(2);
+
+/**
+ * Why the walker did not follow an entry (set in `walk.badReason` before
+ * ops.badEntry runs; see MmWalkOps.badEntry): 'bad' (*_bad()), 'outside'
+ * (its table is not in the image), 'excluded' (its table's page was left
+ * out of the dump), 'loop' (its table is on the current path).
+ */
+export type BadEntryReason = 'bad' | 'outside' | 'excluded' | 'loop';
 
 /**
  * The walk in progress: the kernel's `struct mm_walk`, plus the cursor
@@ -27,8 +36,13 @@ const EMPTY = new Int32Array(2);
 export class MmWalk<P = unknown> {
   /** The callbacks of the walk in progress. */
   ops: MmWalkOps<P>;
-  readonly mm: AddressSpace;
+  /** The address space walked. */
+  readonly mm: WalkTarget;
   readonly arch: ArchMode;
+  /** The address space's entry codec: decodes the words of `ptes` (at depth PTE) and any entry's lo/hi. */
+  readonly codec: EntryCodec;
+  /** Base page size in bytes: what one pte maps. */
+  readonly pageSize: number;
   /** The caller's data (`walk->private`). */
   'private': P;
   /** Physical address of the top-level table being walked (mm's root, or the pgd override). */
@@ -39,12 +53,22 @@ export class MmWalk<P = unknown> {
   // first map already stores them as doubles (they hold kernel addresses):
   // a Smi-to-double field change on every walk object would cost a map
   // transition per walk.
-  /** Start of the current entry's (or hole's) range. */
+  /** Start of the current entry's (or hole's, or pte run's) range. */
   addr = NaN;
-  /** End (exclusive) of the current entry's (or hole's) range. */
+  /** End (exclusive) of the current entry's (or hole's, or pte run's) range. */
   next = NaN;
   /** Entries the walk could not follow (see MmWalkOps.badEntry). */
   badEntries = 0;
+  /** Why the last entry reported to badEntry was not followed; null before any. */
+  badReason: BadEntryReason | null = null;
+  /**
+   * During ops.pteRange: the words of the pte table the run is in (read
+   * only; write entries with writeWords()). Pte i of the run is
+   * `ptes[pteWord + 2 * i]` (low 32 bits, signed) and `ptes[pteWord + 2 * i + 1]` (high).
+   */
+  ptes: Int32Array = EMPTY;
+  /** During ops.pteRange: the index in `ptes` of the run's first pte's low word. */
+  pteWord = 0;
 
   /** @internal the table the walk is in: its words, first word, first handle, entries, check depth. */
   cWords: Int32Array = EMPTY;
@@ -52,24 +76,26 @@ export class MmWalk<P = unknown> {
   /** @internal */ cHandle0 = -1;
   /** @internal */ cEntries = 0;
   /** @internal */ cDepth = 0;
+  /** @internal The iterator's per-depth state (allocated once per walk object). */
+  readonly st: WalkState = new WalkState();
 
-  private readonly codec: EntryCodec;
   private readonly memory: PhysicalMemory;
   private readonly handles: EntryHandles;
-  /** Base page size: pfn = phys / pageBytes (precomputed: `2 ** shift` in the hot path costs ~100 ns). */
-  private readonly pageBytes: number;
+  /** 1 / page size: exact (a power of two), and a multiplication is cheaper than `/`. */
+  private readonly invPageSize: number;
 
   /** @internal Made for an address space by the walk entry points, then reused (reset()). */
-  constructor(mm: AddressSpace, ops: MmWalkOps<P>, priv: P, pgd: number) {
+  constructor(mm: WalkTarget, ops: MmWalkOps<P>, priv: P, pgd: number) {
     this.mm = mm;
     this.ops = ops;
     this.arch = mm.arch;
+    this.codec = mm.codec;
+    this.pageSize = 2 ** mm.arch.pageShift;
     this.private = priv;
     this.pgd = pgd;
-    this.codec = mm.codec;
     this.memory = mm.memory;
     this.handles = mm.entries;
-    this.pageBytes = 2 ** mm.arch.pageShift;
+    this.invPageSize = 2 ** -mm.arch.pageShift;
   }
 
   /** @internal Prepares the object for a new walk. */
@@ -81,6 +107,9 @@ export class MmWalk<P = unknown> {
     this.addr = NaN;
     this.next = NaN;
     this.badEntries = 0;
+    this.badReason = null;
+    this.ptes = EMPTY;
+    this.pteWord = 0;
     this.cWords = EMPTY;
     this.cWord0 = 0;
     this.cHandle0 = -1;
@@ -139,7 +168,7 @@ export class MmWalk<P = unknown> {
 
   /** Page frame number the entry maps (output address / base page size). */
   pfn(entry: number): number {
-    return this.phys(entry) / this.pageBytes;
+    return this.phys(entry) * this.invPageSize;
   }
 
   /** Physical address of the page or block a leaf maps. */
