@@ -261,16 +261,21 @@ export class X86_64Codec implements EntryCodec {
    * is the plain address field. 2M/1G leaves (PSE) use bits 21..51 / 30..51.
    */
   outputPa(d: Depth, lo: number, hi: number): number {
-    // pmd_pfn_mask()/pud_pfn_mask() look at PSE (0x80) in the value as stored.
-    const pse = (lo & 0x80) !== 0;
+    // PFN_LO (bits 12..31); pmd_pfn_mask()/pud_pfn_mask() look at PSE (0x80) in the value as
+    // stored: PMD_PFN_LO (bits 21..31) / PUD_PFN_LO (30..31). Tested at PTE first, so that a
+    // caller passing the literal PTE leaves only the inversion test inlined.
+    let mask = 0xfffff000 | 0;
+    if (d !== 4 /* PTE */ && (lo & 0x80) !== 0) {
+      if (d === 3 /* PMD */) mask = 0xffe00000 | 0;
+      else if (d === 2 /* PUD */) mask = 0xc0000000 | 0;
+    }
     if ((lo & 1) /* _PAGE_PRESENT */ === 0 && (lo | hi) !== 0) {
       lo = ~lo;
       hi = ~hi;
     }
-    // PFN_LO (bits 12..31), PMD_PFN_LO (21..31), PUD_PFN_LO (30..31)
-    const mask = !pse ? 0xfffff000 | 0 : d === 3 /* PMD */ ? 0xffe00000 | 0 : d === 2 /* PUD */ ? 0xc0000000 | 0 : 0xfffff000 | 0;
     return (hi & 0xfffff) /* ADDR_HI */ * 4294967296 + ((lo & mask) >>> 0);
   }
+
 
   // ---------------------------------------------------------------- cold
 

@@ -42,7 +42,10 @@ export class MmWalk<P = unknown> {
   /** The address space's entry codec: decodes the words of `ptes` (at depth PTE) and any entry's lo/hi. */
   readonly codec: EntryCodec;
   /** Base page size in bytes: what one pte maps. */
-  readonly pageSize: number;
+  // Number fields start as a double (NaN) in their declaration: a field declared without a value is
+  // created holding undefined (ES2022 class fields), and V8 then keeps it as a tagged value that every
+  // read must check (Smi or heap number); a double-from-the-start field is read as a plain double.
+  readonly pageSize: number = NaN;
   /** The caller's data (`walk->private`). */
   'private': P;
   /** Physical address of the top-level table being walked (mm's root, or the pgd override). */
@@ -82,7 +85,7 @@ export class MmWalk<P = unknown> {
   private readonly memory: PhysicalMemory;
   private readonly handles: EntryHandles;
   /** 1 / page size: exact (a power of two), and a multiplication is cheaper than `/`. */
-  private readonly invPageSize: number;
+  private readonly invPageSize: number = NaN;
 
   /** @internal Made for an address space by the walk entry points, then reused (reset()). */
   constructor(mm: WalkTarget, ops: MmWalkOps<P>, priv: P, pgd: number) {

@@ -90,16 +90,18 @@ export type OpName = (typeof OP_NAMES)[number];
  */
 export function opsProblem(ops: unknown): string | null {
   if (ops === null || typeof ops !== 'object') return `ops must be an object of callbacks, got ${ops === null ? 'null' : typeof ops}`;
-  for (const key of Object.keys(ops)) {
+  // Indexed loops and for-in: this runs before every walk, and allocates nothing when the ops are fine.
+  for (const key in ops) {
+    if (!Object.prototype.hasOwnProperty.call(ops, key)) continue;
     if (!(OP_NAMES as readonly string[]).includes(key)) {
       return `unknown op "${key}": mm_walk_ops has ${OP_NAMES.filter((n) => n !== 'installPte').join(', ')}`;
     }
   }
   const o = ops as Record<string, unknown>;
   if (o.installPte !== undefined) return 'ops.installPte is not allowed outside mm (check_ops_valid() returns -EINVAL)';
-  for (const name of OP_NAMES) {
-    const f = o[name];
-    if (f !== undefined && typeof f !== 'function') return `ops.${name} must be a function, got ${typeof f}`;
+  for (let i = 0; i < OP_NAMES.length; i++) {
+    const f = o[OP_NAMES[i]];
+    if (f !== undefined && typeof f !== 'function') return `ops.${OP_NAMES[i]} must be a function, got ${typeof f}`;
   }
   if (o.pteEntry !== undefined && o.pteRange !== undefined) {
     return 'ops has both pteEntry and pteRange: give one (pteRange gets every pte of a run in one call, pteEntry one pte a call)';

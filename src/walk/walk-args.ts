@@ -47,8 +47,8 @@ const BUDGET_KEYS = ['maxEntries', 'visited', 'onProgress', 'progressEvery'];
 /** What is wrong with a budget option, or null. */
 export function budgetProblem(budget: unknown): string | null {
   if (budget === null || typeof budget !== 'object') return `budget must be an object { maxEntries, visited, onProgress?, progressEvery? }, got ${budget === null ? 'null' : typeof budget}`;
-  for (const key of Object.keys(budget)) {
-    if (!BUDGET_KEYS.includes(key)) return `unknown budget field "${key}": expected ${BUDGET_KEYS.join(', ')}`;
+  for (const key in budget) {
+    if (Object.prototype.hasOwnProperty.call(budget, key) && !BUDGET_KEYS.includes(key)) return `unknown budget field "${key}": expected ${BUDGET_KEYS.join(', ')}`;
   }
   const b = budget as Record<string, unknown>;
   if (typeof b.maxEntries !== 'number' || !(b.maxEntries >= 0) || (Number.isFinite(b.maxEntries) && !Number.isInteger(b.maxEntries))) {
@@ -110,8 +110,8 @@ export function walkArgsProblem(
   const opsWhy = opsProblem(ops);
   if (opsWhy !== null) return opsWhy;
   if (options === null || typeof options !== 'object') return `options must be an object { pgd?, private?, budget? }, got ${String(options)}`;
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) return `unknown walk option "${key}": expected pgd, private or budget`;
+  for (const key in options) {
+    if (Object.prototype.hasOwnProperty.call(options, key) && !OPTION_KEYS.includes(key)) return `unknown walk option "${key}": expected pgd, private or budget`;
   }
   const page = 2 ** mm.arch.pageShift;
   const startWhy = boundProblem('start', start, page) ?? boundProblem('end', end, page);
