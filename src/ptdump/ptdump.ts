@@ -4,6 +4,7 @@ import { levelGroups } from '../arch/groups.js';
 import { PagewalkError } from '../errors.js';
 import { hex16 } from '../hex.js';
 import type { AddressSpace } from '../mm/address-space.js';
+import type { WalkBudget } from '../walk/walk-args.js';
 import { createArm64Dumper } from './arm64.js';
 import { createLoongarch64Dumper } from './loongarch64.js';
 import { ptdumpOps, ptdumpWalkPgd, ptdumpWalkRange } from './ptdump-walk.js';
@@ -19,6 +20,8 @@ export interface PtdumpRequest extends PtdumpOptions {
   pgd?: number;
   /** Walk these ranges instead of the arch's own. */
   ranges?: PtdumpRange[];
+  /** Bounds the entries visited over the whole dump (WalkBudget); PagewalkError E2BIG when it runs out. Default: no limit. */
+  budget?: WalkBudget;
 }
 
 type DumperFactory = (mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput) => ArchDumper;
@@ -69,7 +72,7 @@ function outputFor(format: 'kernel' | 'json' | undefined, onLine: (line: string)
  */
 export function ptdump(mm: AddressSpace, onLine: (line: string) => void, request: PtdumpRequest = {}): void {
   const st = createDumper(mm, request, outputFor(request.format, onLine));
-  ptdumpWalkPgd(mm, st, request.pgd, request.ranges ?? st.ranges);
+  ptdumpWalkPgd(mm, st, request.pgd, request.ranges ?? st.ranges, request.budget);
 }
 
 /**
@@ -85,7 +88,7 @@ export function* ptdumpLines(mm: AddressSpace, request: PtdumpRequest = {}): Gen
   for (const r of request.ranges ?? st.ranges) {
     for (let start = r.start; start < r.end; ) {
       const end = Math.min(r.end, (Math.floor(start / step) + 1) * step);
-      ptdumpWalkRange(mm, st, ops, { start, end }, request.pgd);
+      ptdumpWalkRange(mm, st, ops, { start, end }, request.pgd, request.budget);
       start = end;
       if (pending.length > 0) {
         const out = pending;
@@ -102,8 +105,8 @@ export function* ptdumpLines(mm: AddressSpace, request: PtdumpRequest = {}): Gen
  * ptdump_check_wx(): walks the kernel's tables counting pages that are both
  * writable and executable, and returns the arch's verdict in its own words.
  */
-export function checkWx(mm: AddressSpace, request: PtdumpOptions & { pgd?: number } = {}): WxResult {
+export function checkWx(mm: AddressSpace, request: PtdumpOptions & { pgd?: number; budget?: WalkBudget } = {}): WxResult {
   const st = createDumper(mm, { ...request, checkWx: true }, {});
-  ptdumpWalkPgd(mm, st, request.pgd);
+  ptdumpWalkPgd(mm, st, request.pgd, st.ranges, request.budget);
   return st.wx();
 }
