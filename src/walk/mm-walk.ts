@@ -9,6 +9,12 @@ import { WalkState } from './walk-state.js';
 import type { WalkTarget } from './walk-target.js';
 
 const EMPTY = new Int32Array(2);
+const SLOW_LO = 0;
+const SLOW_HI = 1;
+const SLOW_NONE = 2;
+const SLOW_PRESENT = 3;
+const SLOW_LEAF = 4;
+const SLOW_PHYS = 5;
 
 /**
  * Why the walker did not follow an entry (set in `walk.badReason` before
@@ -120,53 +126,45 @@ export class MmWalk<P = unknown> {
     this.cDepth = 0;
   }
 
+  // The accessors below are small on purpose: a callback V8 inlines into the
+  // walker's loop shares one inlining budget with every accessor it calls,
+  // and an accessor left out of line returns its double boxed (16 bytes a
+  // call). So each keeps only the current-table read here and sends every
+  // other handle to one out-of-line method (slow()).
+
   /** Low 32 bits of the entry (signed). */
   lo(entry: number): number {
     const i = entry - this.cHandle0;
     if (i >= 0 && i < this.cEntries) return this.cWords[this.cWord0 + 2 * i];
-    this.load(entry);
-    return this.memory.lo;
+    return this.slow(entry, SLOW_LO) as number;
   }
 
   /** High 32 bits of the entry (signed). */
   hi(entry: number): number {
     const i = entry - this.cHandle0;
     if (i >= 0 && i < this.cEntries) return this.cWords[this.cWord0 + 2 * i + 1];
-    this.load(entry);
-    return this.memory.hi;
+    return this.slow(entry, SLOW_HI) as number;
   }
 
   /** The kernel's `*_none()` for the entry's level. */
   none(entry: number): boolean {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.none(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
-    }
-    const d = this.load(entry);
-    return this.codec.none(d as 0, this.memory.lo, this.memory.hi);
+    if (i >= 0 && i < this.cEntries) return this.codec.none(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_NONE) as boolean;
   }
 
   /** The kernel's `*_present()` for the entry's level. */
   present(entry: number): boolean {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.present(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
-    }
-    const d = this.load(entry);
-    return this.codec.present(d as 0, this.memory.lo, this.memory.hi);
+    if (i >= 0 && i < this.cEntries) return this.codec.present(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_PRESENT) as boolean;
   }
 
   /** `pud_leaf()` / `pmd_leaf()` (a huge page or block); at pte level, present. */
   leaf(entry: number): boolean {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.leaf(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
-    }
-    const d = this.load(entry);
-    return this.codec.leaf(d as 0, this.memory.lo, this.memory.hi);
+    if (i >= 0 && i < this.cEntries) return this.codec.leaf(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_LEAF) as boolean;
   }
 
   /** Page frame number the entry maps (output address / base page size). */
@@ -177,12 +175,29 @@ export class MmWalk<P = unknown> {
   /** Physical address of the page or block a leaf maps. */
   phys(entry: number): number {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.outputPa(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
+    if (i >= 0 && i < this.cEntries) return this.codec.outputPa(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_PHYS) as number;
+  }
+
+  /** The accessors for a handle outside the current table: read through the registry (throws for a bad handle). */
+  private slow(entry: number, what: number): number | boolean {
+    const d = this.load(entry) as 0;
+    const lo = this.memory.lo;
+    const hi = this.memory.hi;
+    switch (what) {
+      case SLOW_LO:
+        return lo;
+      case SLOW_HI:
+        return hi;
+      case SLOW_NONE:
+        return this.codec.none(d, lo, hi);
+      case SLOW_PRESENT:
+        return this.codec.present(d, lo, hi);
+      case SLOW_LEAF:
+        return this.codec.leaf(d, lo, hi);
+      default:
+        return this.codec.outputPa(d, lo, hi);
     }
-    const d = this.load(entry);
-    return this.codec.outputPa(d as 0, this.memory.lo, this.memory.hi);
   }
 
   /** The entry's 64-bit value. Allocates a bigint. */
