@@ -218,17 +218,13 @@ export class X86_64Codec implements EntryCodec {
    * p4d_present(): P. pgd_present(): P, or 1 when the p4d is folded.
    */
   present(d: Depth, lo: number, _hi: number): boolean {
-    switch (d) {
-      case 4 /* PTE */:
-        return (lo & 0x101) !== 0; // _PAGE_PRESENT | _PAGE_PROTNONE
-      case 3 /* PMD */:
-        return (lo & 0x181) !== 0; // _PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE
-      case 0 /* PGD */:
-        return this.la57 ? (lo & 1) !== 0 : true;
-      default:
-        return (lo & 1) !== 0; // _PAGE_PRESENT
-    }
+    // An if chain, PTE first: the per-pte question is answered after one comparison.
+    if (d === 4 /* PTE */) return (lo & 0x101) !== 0; // _PAGE_PRESENT | _PAGE_PROTNONE
+    if (d === 3 /* PMD */) return (lo & 0x181) !== 0; // _PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE
+    if (d === 0 /* PGD */ && !this.la57) return true;
+    return (lo & 1) !== 0; // _PAGE_PRESENT
   }
+
 
   /**
    * pmd_leaf(): PSE. pud_leaf(): PSE (mainline since v6.12, "mm/x86: make
@@ -237,16 +233,11 @@ export class X86_64Codec implements EntryCodec {
    * p4d_leaf()/pgd_leaf(): 0 ("No 512 GiB pages yet"). pte: present.
    */
   leaf(d: Depth, lo: number, _hi: number): boolean {
-    switch (d) {
-      case 4 /* PTE */:
-        return (lo & 0x101) !== 0; // pte_present(): _PAGE_PRESENT | _PAGE_PROTNONE
-      case 3 /* PMD */:
-      case 2 /* PUD */:
-        return (lo & 0x80) !== 0; // _PAGE_PSE
-      default:
-        return false;
-    }
+    if (d === 4 /* PTE */) return (lo & 0x101) !== 0; // pte_present(): _PAGE_PRESENT | _PAGE_PROTNONE
+    if (d === 3 /* PMD */ || d === 2 /* PUD */) return (lo & 0x80) !== 0; // _PAGE_PSE
+    return false;
   }
+
 
   /** pmd_page_vaddr()/pud_pgtable()/p4d_pgtable()/pgd_page_vaddr(): value & PTE_PFN_MASK. */
   tablePa(_d: Depth, lo: number, hi: number): number {

@@ -43,10 +43,14 @@ export class MmWalk<P = unknown> {
   /** The callbacks of the walk in progress. */
   ops: MmWalkOps<P>;
   /** The address space walked. */
-  readonly mm: WalkTarget;
-  readonly arch: ArchMode;
+  // `declare`: no class-field definition (which would create the field holding
+  // undefined); the constructor's assignment creates it with its object, so
+  // V8 records the object's map as the field's type and the accessors need no
+  // map check of the codec they call.
+  declare readonly mm: WalkTarget;
+  declare readonly arch: ArchMode;
   /** The address space's entry codec: decodes the words of `ptes` (at depth PTE) and any entry's lo/hi. */
-  readonly codec: EntryCodec;
+  declare readonly codec: EntryCodec;
   /** Base page size in bytes: what one pte maps. */
   // Number fields start as a double (NaN) in their declaration: a field declared without a value is
   // created holding undefined (ES2022 class fields), and V8 then keeps it as a tagged value that every
@@ -88,8 +92,8 @@ export class MmWalk<P = unknown> {
   /** @internal The iterator's per-depth state (allocated once per walk object). */
   readonly st: WalkState = new WalkState();
 
-  private readonly memory: PhysicalMemory;
-  private readonly handles: EntryHandles;
+  declare private readonly memory: PhysicalMemory;
+  declare private readonly handles: EntryHandles;
   /** 1 / page size: exact (a power of two), and a multiplication is cheaper than `/`. */
   private readonly invPageSize: number = NaN;
 
