@@ -18,6 +18,12 @@ export type PagewalkErrorCode =
   | 'EROFS'
   /** The address space is held by a walk in progress. */
   | 'EBUSY'
+  /**
+   * pagewalk's: a walk's entry budget ran out (WalkOptions.budget /
+   * the budget option of ptdump(), ptdumpLines(), checkWx(), forEachLeaf():
+   * more than `maxEntries` entries visited). The walk returns E2BIG (-7).
+   */
+  | 'E2BIG'
   /** Malformed input image (ELF core, raw dump, gzip data). */
   | 'EBADIMAGE'
   /** A file that cannot be read as an image: missing, unreadable, empty, not a regular file, or over a size limit. */

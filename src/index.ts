@@ -47,10 +47,11 @@ export { AddressSpace, type AddressSpaceKind, type MapOptions } from './mm/addre
 export type { Translation, TranslationFault, TranslationStep } from './mm/translate.js';
 
 export { walkKernelPageTableRange } from './walk/kernel-walk.js';
-export { walkArgsProblem, type WalkOptions } from './walk/walk-args.js';
-export { MmWalk } from './walk/mm-walk.js';
-export type { EntryCallback, HoleCallback, MmWalkOps } from './walk/ops.js';
-export { ACTION_SUBTREE, ACTION_CONTINUE, ACTION_AGAIN, EINVAL, EBUSY, type WalkAction } from './walk/actions.js';
+export { walkArgsProblem, type WalkOptions, type WalkBudget } from './walk/walk-args.js';
+export { MmWalk, type BadEntryReason } from './walk/mm-walk.js';
+export type { CallbackResult, EntryCallback, HoleCallback, MmWalkOps, PteRangeCallback } from './walk/ops.js';
+export type { WalkTarget } from './walk/walk-target.js';
+export { ACTION_SUBTREE, ACTION_CONTINUE, ACTION_AGAIN, EINVAL, EBUSY, E2BIG, type WalkAction } from './walk/actions.js';
 export { sizeName, parseSize, type SizeSpec } from './units.js';
 export { forEachLeaf, spanRanges, type Leaf } from './mm/leaves.js';
 export { kernelTablesFromVmcoreinfo, type KernelTablesInfo } from './memory/vmcoreinfo.js';

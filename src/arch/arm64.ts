@@ -392,6 +392,10 @@ export class Arm64Codec implements EntryCodec {
   }
 
   // ---------------------------------------------------------------- hot
+  //
+  // The masks below are literals, each with the constant it stands for: a
+  // bundle keeps module-level constants as `var`s, which V8 reloads and
+  // type-checks at every use in these per-entry methods.
 
   /** pte_none()/pmd_none()/pud_none()/p4d_none()/pgd_none(): !val. */
   none(_d: Depth, lo: number, hi: number): boolean {
@@ -404,12 +408,12 @@ export class Arm64Codec implements EntryCodec {
    * the pte level.
    */
   bad(d: Depth, lo: number, _hi: number): boolean {
-    return d !== PTE && (lo & TYPE_MASK) !== TYPE_TABLE;
+    return d !== 4 /* PTE */ && (lo & 3) /* TYPE_MASK */ !== 3 /* TYPE_TABLE */;
   }
 
   /** The hardware's valid bit (bit 0). */
   valid(_d: Depth, lo: number, _hi: number): boolean {
-    return (lo & 1) !== 0;
+    return (lo & 1) /* VALID */ !== 0;
   }
 
   /**
@@ -418,21 +422,21 @@ export class Arm64Codec implements EntryCodec {
    * 58) and, at the pmd, PMD_PRESENT_INVALID (bit 59). See the class comment.
    */
   present(d: Depth, lo: number, hi: number): boolean {
-    if (d <= P4D) return (lo | hi) !== 0;
-    if ((lo & (VALID | NG)) !== 0) return true;
-    if ((hi & HI_BIT58) !== 0) return true;
-    return d === PMD && (hi & HI_BIT59) !== 0;
+    if (d <= 1 /* P4D */) return (lo | hi) !== 0;
+    if ((lo & 0x801) /* VALID | NG */ !== 0) return true;
+    if ((hi & 0x4000000) /* HI_BIT58 */ !== 0) return true;
+    return d === 3 /* PMD */ && (hi & 0x8000000) /* HI_BIT59 */ !== 0;
   }
 
   /** pmd_leaf()/pud_leaf() = present && !table (mainline); pte: present; pgd/p4d: never. */
   leaf(d: Depth, lo: number, hi: number): boolean {
     switch (d) {
-      case PTE:
-        return this.present(PTE, lo, hi);
-      case PMD:
-        return (lo & TYPE_MASK) !== TYPE_TABLE && this.present(PMD, lo, hi);
-      case PUD:
-        return this.pudLeaf && (lo & TYPE_MASK) !== TYPE_TABLE && this.present(PUD, lo, hi);
+      case 4 /* PTE */:
+        return this.present(4, lo, hi);
+      case 3 /* PMD */:
+        return (lo & 3) /* TYPE_MASK */ !== 3 /* TYPE_TABLE */ && this.present(3, lo, hi);
+      case 2 /* PUD */:
+        return this.pudLeaf && (lo & 3) /* TYPE_MASK */ !== 3 /* TYPE_TABLE */ && this.present(2, lo, hi);
       default:
         return false;
     }
@@ -440,17 +444,17 @@ export class Arm64Codec implements EntryCodec {
 
   /** The next-level table address: *_page_paddr() / __pte_to_phys(). */
   tablePa(_d: Depth, lo: number, hi: number): number {
-    let pa = (hi & this.addrHi) * TWO32 + ((lo & this.addrLo) >>> 0);
-    if (this.highKind === 1) pa += ((lo >>> 8) & 3) * TWO50;
-    else if (this.highKind === 2) pa += ((lo >>> 12) & 15) * TWO48;
+    let pa = (hi & this.addrHi) * 4294967296 /* TWO32 */ + ((lo & this.addrLo) >>> 0);
+    if (this.highKind === 1) pa += ((lo >>> 8) & 3) * 1125899906842624 /* TWO50 */;
+    else if (this.highKind === 2) pa += ((lo >>> 12) & 15) * 281474976710656 /* TWO48 */;
     return pa;
   }
 
   /** The output address of a leaf, aligned to its size (pmd_pfn(): & PMD_MASK). */
   outputPa(d: Depth, lo: number, hi: number): number {
-    let pa = (hi & this.outHi[d]) * TWO32 + ((lo & this.outLo[d]) >>> 0);
-    if (this.highKind === 1) pa += ((lo >>> 8) & 3) * TWO50;
-    else if (this.highKind === 2) pa += ((lo >>> 12) & 15) * TWO48;
+    let pa = (hi & this.outHi[d]) * 4294967296 /* TWO32 */ + ((lo & this.outLo[d]) >>> 0);
+    if (this.highKind === 1) pa += ((lo >>> 8) & 3) * 1125899906842624 /* TWO50 */;
+    else if (this.highKind === 2) pa += ((lo >>> 12) & 15) * 281474976710656 /* TWO48 */;
     return pa;
   }
 

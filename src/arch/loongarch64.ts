@@ -331,6 +331,10 @@ export class Loongarch64Codec implements EntryCodec {
   }
 
   // ------------------------------------------------------------ hot path
+  //
+  // The masks below are literals, each with the constant it stands for: a
+  // bundle keeps module-level constants as `var`s, which V8 reloads and
+  // type-checks at every use in these per-entry methods.
 
   /**
    * pte_none(): !(val & ~_PAGE_GLOBAL) (an empty kernel pte keeps G: pte_clear()
@@ -338,7 +342,7 @@ export class Loongarch64Codec implements EntryCodec {
    * invalid table one level down. Folded levels: pgd_none() etc. are 0.
    */
   none(d: Depth, lo: number, hi: number): boolean {
-    if (d === PTE) return (lo & ~_PAGE_GLOBAL) === 0 && hi === 0;
+    if (d === 4 /* PTE */) return (lo & ~0x40) /* ~_PAGE_GLOBAL */ === 0 && hi === 0;
     return this.real[d] === 1 && lo === this.emptyLo[d] && hi === this.emptyHi[d];
   }
 
@@ -348,7 +352,7 @@ export class Loongarch64Codec implements EntryCodec {
    * (pgtable-nop4d.h). pmd_bad() is what pte_offset_map() tests.
    */
   bad(d: Depth, lo: number, _hi: number): boolean {
-    return d !== PGD && d !== PTE && this.real[d] === 1 && (lo & this.pageOffsetMask) !== 0;
+    return d !== 0 /* PGD */ && d !== 4 /* PTE */ && this.real[d] === 1 && (lo & this.pageOffsetMask) !== 0;
   }
 
   /**
@@ -357,7 +361,7 @@ export class Loongarch64Codec implements EntryCodec {
    * address decodes.
    */
   valid(d: Depth, lo: number, hi: number): boolean {
-    if (d === PTE || (lo & _PAGE_HUGE) !== 0) return (lo & _PAGE_PRESENT) !== 0;
+    if (d === 4 /* PTE */ || (lo & 0x40) /* _PAGE_HUGE */ !== 0) return (lo & 0x80) /* _PAGE_PRESENT */ !== 0;
     return this.tablePa(d, lo, hi) >= 0;
   }
 
@@ -368,19 +372,19 @@ export class Loongarch64Codec implements EntryCodec {
    * table. Folded levels: 1.
    */
   present(d: Depth, lo: number, hi: number): boolean {
-    if (d === PTE) return (lo & (_PAGE_PRESENT | _PAGE_PROTNONE)) !== 0;
+    if (d === 4 /* PTE */) return (lo & 0x480) /* _PAGE_PRESENT | _PAGE_PROTNONE */ !== 0;
     if (this.real[d] === 0) return true;
-    if (d === PMD && (lo & _PAGE_HUGE) !== 0) {
-      return (lo & (_PAGE_PRESENT | _PAGE_PROTNONE)) !== 0 || (hi & HI_PRESENT_INVALID) !== 0;
+    if (d === 3 /* PMD */ && (lo & 0x40) /* _PAGE_HUGE */ !== 0) {
+      return (lo & 0x480) /* _PAGE_PRESENT | _PAGE_PROTNONE */ !== 0 || (hi & 0x10000000) /* HI_PRESENT_INVALID */ !== 0;
     }
     return lo !== this.emptyLo[d] || hi !== this.emptyHi[d];
   }
 
   /** pmd_leaf()/pud_leaf(): _PAGE_HUGE (bit 6); p4d/pgd leaves do not exist; at PTE: present. */
   leaf(d: Depth, lo: number, _hi: number): boolean {
-    if (d === PTE) return (lo & (_PAGE_PRESENT | _PAGE_PROTNONE)) !== 0;
-    if (d === PMD) return (lo & _PAGE_HUGE) !== 0;
-    if (d === PUD) return this.real[PUD] === 1 && (lo & _PAGE_HUGE) !== 0;
+    if (d === 4 /* PTE */) return (lo & 0x480) /* _PAGE_PRESENT | _PAGE_PROTNONE */ !== 0;
+    if (d === 3 /* PMD */) return (lo & 0x40) /* _PAGE_HUGE */ !== 0;
+    if (d === 2 /* PUD */) return this.real[2] === 1 && (lo & 0x40) /* _PAGE_HUGE */ !== 0;
     return false;
   }
 
@@ -394,8 +398,8 @@ export class Loongarch64Codec implements EntryCodec {
    */
   tablePa(_d: Depth, lo: number, hi: number): number {
     if (((this.windows >>> (hi >>> 28)) & 1) === 0) return -1;
-    if ((hi & HI_WINDOW_GAP) !== 0 || (lo & this.pageOffsetMask) !== 0) return -1;
-    return (hi & HI_ADDR) * TWO32 + (lo >>> 0);
+    if ((hi & 0x0fff0000) /* HI_WINDOW_GAP */ !== 0 || (lo & this.pageOffsetMask) !== 0) return -1;
+    return (hi & 0xffff) /* HI_ADDR */ * 4294967296 /* TWO32 */ + (lo >>> 0);
   }
 
   /**
@@ -404,7 +408,7 @@ export class Loongarch64Codec implements EntryCodec {
    * the refill handler makes from it (half the huge size) ignores the rest.
    */
   outputPa(d: Depth, lo: number, hi: number): number {
-    return (hi & this.leafHiMask[d]) * TWO32 + ((lo & this.leafLoMask[d]) >>> 0);
+    return (hi & this.leafHiMask[d]) * 4294967296 /* TWO32 */ + ((lo & this.leafLoMask[d]) >>> 0);
   }
 
   // ------------------------------------------------------------ cold path

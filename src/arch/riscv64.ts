@@ -97,7 +97,7 @@ const HI_PBMT_MASK = 3 << HI_PBMT_SHIFT;
 const HI_N = 1 << 31;
 
 /** Low 22 PPN bits live in bits 31..10 of the low word. */
-const LO_PPN_MASK = 0x3fffff;
+// LO_PPN_MASK = 0x3fffff (the low word's PPN bits after >>> PFN_SHIFT; literal in tablePa())
 const TWO22 = 4194304;
 /** 2^(22 + 12): weight of the high-word PPN bits in a byte address. */
 const HI_PPN_WEIGHT = 17179869184;
@@ -114,8 +114,8 @@ const PBMT_NAMES = ['PMA', 'NC', 'IO', 'RSVD'] as const;
  * base and leave the fault to whoever checks alignment. Shifts per depth:
  * pgd 48 (Sv57), p4d 39, pud 30, pmd 21, pte 12.
  */
-const LEAF_LO_PPN_MASK = [0, 0, 0x3c0000, 0x3ffe00, 0x3fffff] as const;
-const LEAF_HI_PPN_MASK = [0x3fc000, 0x3fffe0, 0x3fffff, 0x3fffff, 0x3fffff] as const;
+// LEAF_LO_PPN_MASK = [0, 0, 0x3c0000, 0x3ffe00, 0x3fffff] (pgd .. pte), written as literals in outputPa()
+// LEAF_HI_PPN_MASK = [0x3fc000, 0x3fffe0, 0x3fffff, 0x3fffff, 0x3fffff]
 
 /** The attrs keys leafTemplate accepts, for messages. */
 const ATTR_KEYS = ['pbmt', 'napot', 'rsw', 'softDirty', 'uffdWp'] as const;
@@ -154,6 +154,10 @@ export class Riscv64Codec implements EntryCodec {
   }
 
   // ---------------------------------------------------------------- hot
+  //
+  // The masks below are literals, each with the constant it stands for: a
+  // bundle keeps module-level constants as `var`s, which V8 reloads and
+  // type-checks at every use in these per-entry methods.
 
   /**
    * pgd_none()/p4d_none() compare with 0 only when the level is enabled and
@@ -161,8 +165,8 @@ export class Riscv64Codec implements EntryCodec {
    * are `val == 0`.
    */
   none(d: Depth, lo: number, hi: number): boolean {
-    if (d === PGD) return this.l5 && (lo | hi) === 0;
-    if (d === P4D) return this.l4 && (lo | hi) === 0;
+    if (d === 0 /* PGD */) return this.l5 && (lo | hi) === 0;
+    if (d === 1 /* P4D */) return this.l4 && (lo | hi) === 0;
     return (lo | hi) === 0;
   }
 
@@ -173,14 +177,14 @@ export class Riscv64Codec implements EntryCodec {
    */
   bad(d: Depth, lo: number, _hi: number): boolean {
     switch (d) {
-      case PGD:
-        return this.l5 && (lo & RV_V) === 0;
-      case P4D:
-        return this.l4 && (lo & RV_V) === 0;
-      case PUD:
-        return (lo & RV_V) === 0 || (lo & RV_LEAF) !== 0;
-      case PMD:
-        return (lo & (RV_V | RV_PROT_NONE | RV_LEAF)) === 0 || (lo & RV_LEAF) !== 0;
+      case 0 /* PGD */:
+        return this.l5 && (lo & 1) /* RV_V */ === 0;
+      case 1 /* P4D */:
+        return this.l4 && (lo & 1) /* RV_V */ === 0;
+      case 2 /* PUD */:
+        return (lo & 1) /* RV_V */ === 0 || (lo & 0xe) /* RV_LEAF */ !== 0;
+      case 3 /* PMD */:
+        return (lo & 0x2f) /* RV_V | RV_PROT_NONE | RV_LEAF */ === 0 || (lo & 0xe) /* RV_LEAF */ !== 0;
       default:
         return false;
     }
@@ -188,7 +192,7 @@ export class Riscv64Codec implements EntryCodec {
 
   /** The hardware's valid bit (V). */
   valid(_d: Depth, lo: number, _hi: number): boolean {
-    return (lo & 1) !== 0;
+    return (lo & 1) !== 0; // RV_V
   }
 
   /**
@@ -204,16 +208,16 @@ export class Riscv64Codec implements EntryCodec {
    */
   present(d: Depth, lo: number, _hi: number): boolean {
     switch (d) {
-      case PGD:
-        return !this.l5 || (lo & RV_V) !== 0;
-      case P4D:
-        return !this.l4 || (lo & RV_V) !== 0;
-      case PUD:
-        return (lo & RV_V) !== 0;
-      case PMD:
-        return (lo & (RV_V | RV_PROT_NONE | RV_LEAF)) !== 0;
+      case 0 /* PGD */:
+        return !this.l5 || (lo & 1) /* RV_V */ !== 0;
+      case 1 /* P4D */:
+        return !this.l4 || (lo & 1) /* RV_V */ !== 0;
+      case 2 /* PUD */:
+        return (lo & 1) /* RV_V */ !== 0;
+      case 3 /* PMD */:
+        return (lo & 0x2f) /* RV_V | RV_PROT_NONE | RV_LEAF */ !== 0;
       default:
-        return (lo & (RV_V | RV_PROT_NONE)) !== 0;
+        return (lo & 0x21) /* RV_V | RV_PROT_NONE */ !== 0;
     }
   }
 
@@ -227,18 +231,19 @@ export class Riscv64Codec implements EntryCodec {
    */
   leaf(d: Depth, lo: number, _hi: number): boolean {
     switch (d) {
-      case PTE:
-        return (lo & (RV_V | RV_PROT_NONE)) !== 0;
-      case PMD:
-        return (lo & RV_LEAF) !== 0;
+      case 4 /* PTE */:
+        return (lo & 0x21) /* RV_V | RV_PROT_NONE */ !== 0;
+      case 3 /* PMD */:
+        return (lo & 0xe) /* RV_LEAF */ !== 0;
       default:
-        return (lo & RV_V) !== 0 && (lo & RV_LEAF) !== 0;
+        return (lo & 1) /* RV_V */ !== 0 && (lo & 0xe) /* RV_LEAF */ !== 0;
     }
   }
 
   /** PPN << 12 (__page_val_to_pfn: (val & GENMASK(53, 10)) >> 10). */
   tablePa(_d: Depth, lo: number, hi: number): number {
-    return (hi & HI_PPN_MASK) * HI_PPN_WEIGHT + ((lo >>> PFN_SHIFT) & LO_PPN_MASK) * PAGE;
+    // (hi & HI_PPN_MASK) * HI_PPN_WEIGHT (2^34) + ((lo >>> PFN_SHIFT) & LO_PPN_MASK) * PAGE
+    return (hi & 0x3fffff) * 17179869184 + ((lo >>> 10) & 0x3fffff) * 4096;
   }
 
   /**
@@ -250,13 +255,35 @@ export class Riscv64Codec implements EntryCodec {
    * and the MMU takes the low PPN bits from the virtual address.
    */
   outputPa(d: Depth, lo: number, hi: number): number {
-    let pl = (lo >>> PFN_SHIFT) & LEAF_LO_PPN_MASK[d];
-    let ph = hi & LEAF_HI_PPN_MASK[d];
-    if (d === PTE && hi < 0) {
-      if (pl !== 0) pl &= pl - 1;
-      else ph &= ph - 1;
+    // LEAF_LO_PPN_MASK[d] and LEAF_HI_PPN_MASK[d], as literals by depth
+    let pl = lo >>> 10; // PFN_SHIFT
+    let ph = hi;
+    switch (d) {
+      case 4 /* PTE */:
+        pl &= 0x3fffff;
+        ph &= 0x3fffff;
+        if (hi < 0 /* HI_N */) {
+          if (pl !== 0) pl &= pl - 1;
+          else ph &= ph - 1;
+        }
+        break;
+      case 3 /* PMD */:
+        pl &= 0x3ffe00;
+        ph &= 0x3fffff;
+        break;
+      case 2 /* PUD */:
+        pl &= 0x3c0000;
+        ph &= 0x3fffff;
+        break;
+      case 1 /* P4D */:
+        pl = 0;
+        ph &= 0x3fffe0;
+        break;
+      default:
+        pl = 0;
+        ph &= 0x3fc000;
     }
-    return ph * HI_PPN_WEIGHT + pl * PAGE;
+    return ph * 17179869184 /* HI_PPN_WEIGHT */ + pl * 4096 /* PAGE */;
   }
 
   // ---------------------------------------------------------------- cold

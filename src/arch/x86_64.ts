@@ -77,16 +77,14 @@ const HI_PKEY_SHIFT = 59 - 32; // _PAGE_BIT_PKEY_BIT0..3 = 59..62
 const HI_PKEY_MASK = 0xf << HI_PKEY_SHIFT;
 const HI_NX = 1 << (63 - 32); // _PAGE_NX (as int32: -2^31)
 
-/** _PAGE_KNL_ERRATUM_MASK: stray A/D bits Knights Landing may set in non-present entries. */
-const KNL_ERRATUM_MASK = _PAGE_DIRTY | _PAGE_ACCESSED;
+// _PAGE_KNL_ERRATUM_MASK (D|A = 0x60): stray bits Knights Landing may set in non-present entries; see none().
 /** _KERNPG_TABLE (without _ENC, the SME C-bit, 0 here): P|RW|A|D = 0x63. */
 const _KERNPG_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
 /** _PAGE_TABLE: _KERNPG_TABLE | US = 0x67. */
 const _PAGE_TABLE = _KERNPG_TABLE | _PAGE_USER;
 
-/** PTE_FLAGS_MASK = ~PTE_PFN_MASK: bits 0..11 and 52..63. */
+/** PTE_FLAGS_MASK = ~PTE_PFN_MASK: bits 0..11 and 52..63 (FLAGS_HI = 0xfff00000 in bad()). */
 const FLAGS_LO = 0x00000fff;
-const FLAGS_HI = 0xfff00000 | 0;
 /** PTE_PFN_MASK (__PHYSICAL_MASK_SHIFT 52): bits 12..51. */
 const PFN_LO = 0xfffff000 | 0;
 const ADDR_HI = 0x000fffff;
@@ -158,6 +156,10 @@ export class X86_64Codec implements EntryCodec {
   }
 
   // ---------------------------------------------------------------- hot
+  //
+  // The masks below are literals, each with the constant it stands for: a
+  // bundle keeps module-level constants as `var`s, which V8 reloads and
+  // type-checks at every use in these per-entry methods.
 
   /**
    * pte_none()/pmd_none()/pud_none()/p4d_none(): zero but for stray A/D bits
@@ -165,8 +167,8 @@ export class X86_64Codec implements EntryCodec {
    * whole value must be zero (no erratum masking at the pgd).
    */
   none(d: Depth, lo: number, hi: number): boolean {
-    if (d === PGD) return this.la57 ? (lo | hi) === 0 : false;
-    return hi === 0 && (lo & ~KNL_ERRATUM_MASK) === 0;
+    if (d === 0 /* PGD */) return this.la57 ? (lo | hi) === 0 : false;
+    return hi === 0 && (lo & ~0x60) /* ~_PAGE_KNL_ERRATUM_MASK (D|A) */ === 0;
   }
 
   /**
@@ -174,26 +176,30 @@ export class X86_64Codec implements EntryCodec {
    * p4d_bad(): (p4d_flags & ~(_KERNPG_TABLE | US | NX if PTI)) != 0, i.e. a
    * p4d may lack RW/A/D (even P) without being bad, but may carry no other
    * flag (PSE, G, PWT, PCD, software bits, bits 52..62).
-   * pud_bad()/pmd_bad() are answered too for completeness (the walker does
-   * not ask them): pud: flags outside _KERNPG_TABLE|US; pmd: flags other
-   * than US/A must equal _KERNPG_TABLE & ~A. Flags come from *_flags(), i.e.
-   * PTE_FLAGS_MASK, widened to the 2M/1G pfn mask when PSE is set.
+   * pud_bad()/pmd_bad(): pud: flags outside _KERNPG_TABLE|US; pmd: flags
+   * other than US/A must equal _KERNPG_TABLE & ~A (asked by the walker for
+   * user pte tables, as pte_offset_map() does). Flags come from *_flags(),
+   * i.e. PTE_FLAGS_MASK, widened to the 2M/1G pfn mask when PSE is set.
    */
   bad(d: Depth, lo: number, hi: number): boolean {
-    const fhi = hi & FLAGS_HI;
+    const fhi = hi & (0xfff00000 | 0); // FLAGS_HI: PTE_FLAGS_MASK bits 52..63
     switch (d) {
-      case PGD:
+      case 0 /* PGD */:
         if (!this.la57) return false;
-        return (lo & FLAGS_LO & ~_PAGE_USER) !== _KERNPG_TABLE || (fhi & ~this.badIgnoreHi) !== 0;
-      case P4D:
-        return (lo & FLAGS_LO & ~(_KERNPG_TABLE | _PAGE_USER)) !== 0 || (fhi & ~this.badIgnoreHi) !== 0;
-      case PUD: {
-        const flo = lo & ((lo & _PAGE_PSE) !== 0 ? ~PUD_PFN_LO : FLAGS_LO);
-        return (flo & ~(_KERNPG_TABLE | _PAGE_USER)) !== 0 || fhi !== 0;
+        // (lo & FLAGS_LO & ~_PAGE_USER) !== _KERNPG_TABLE
+        return (lo & 0xffb) !== 0x63 || (fhi & ~this.badIgnoreHi) !== 0;
+      case 1 /* P4D */:
+        // lo & FLAGS_LO & ~(_KERNPG_TABLE | _PAGE_USER)
+        return (lo & 0xf98) !== 0 || (fhi & ~this.badIgnoreHi) !== 0;
+      case 2 /* PUD */: {
+        // PSE: ~PUD_PFN_LO (bits 0..29), else FLAGS_LO (bits 0..11); then ~(_KERNPG_TABLE | _PAGE_USER)
+        const flo = lo & ((lo & 0x80) !== 0 ? 0x3fffffff : 0xfff);
+        return (flo & ~0x67) !== 0 || fhi !== 0;
       }
-      case PMD: {
-        const flo = lo & ((lo & _PAGE_PSE) !== 0 ? ~PMD_PFN_LO : FLAGS_LO);
-        return (flo & ~(_PAGE_USER | _PAGE_ACCESSED)) !== (_KERNPG_TABLE & ~_PAGE_ACCESSED) || fhi !== 0;
+      case 3 /* PMD */: {
+        // PSE: ~PMD_PFN_LO (bits 0..20), else FLAGS_LO; ~(_PAGE_USER | _PAGE_ACCESSED) must leave _KERNPG_TABLE & ~_PAGE_ACCESSED
+        const flo = lo & ((lo & 0x80) !== 0 ? 0x1fffff : 0xfff);
+        return (flo & ~0x24) !== 0x43 || fhi !== 0;
       }
       default:
         return false;
@@ -202,7 +208,7 @@ export class X86_64Codec implements EntryCodec {
 
   /** The hardware's valid bit (P). */
   valid(_d: Depth, lo: number, _hi: number): boolean {
-    return (lo & 1) !== 0;
+    return (lo & 1) !== 0; // _PAGE_PRESENT
   }
 
   /**
@@ -212,17 +218,13 @@ export class X86_64Codec implements EntryCodec {
    * p4d_present(): P. pgd_present(): P, or 1 when the p4d is folded.
    */
   present(d: Depth, lo: number, _hi: number): boolean {
-    switch (d) {
-      case PTE:
-        return (lo & (_PAGE_PRESENT | _PAGE_PROTNONE)) !== 0;
-      case PMD:
-        return (lo & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)) !== 0;
-      case PGD:
-        return this.la57 ? (lo & _PAGE_PRESENT) !== 0 : true;
-      default:
-        return (lo & _PAGE_PRESENT) !== 0;
-    }
+    // An if chain, PTE first: the per-pte question is answered after one comparison.
+    if (d === 4 /* PTE */) return (lo & 0x101) !== 0; // _PAGE_PRESENT | _PAGE_PROTNONE
+    if (d === 3 /* PMD */) return (lo & 0x181) !== 0; // _PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE
+    if (d === 0 /* PGD */ && !this.la57) return true;
+    return (lo & 1) !== 0; // _PAGE_PRESENT
   }
+
 
   /**
    * pmd_leaf(): PSE. pud_leaf(): PSE (mainline since v6.12, "mm/x86: make
@@ -230,21 +232,17 @@ export class X86_64Codec implements EntryCodec {
    * which changes the answer only for a non-present pud with PSE set).
    * p4d_leaf()/pgd_leaf(): 0 ("No 512 GiB pages yet"). pte: present.
    */
-  leaf(d: Depth, lo: number, hi: number): boolean {
-    switch (d) {
-      case PTE:
-        return this.present(PTE, lo, hi);
-      case PMD:
-      case PUD:
-        return (lo & _PAGE_PSE) !== 0;
-      default:
-        return false;
-    }
+  leaf(d: Depth, lo: number, _hi: number): boolean {
+    if (d === 4 /* PTE */) return (lo & 0x101) !== 0; // pte_present(): _PAGE_PRESENT | _PAGE_PROTNONE
+    if (d === 3 /* PMD */ || d === 2 /* PUD */) return (lo & 0x80) !== 0; // _PAGE_PSE
+    return false;
   }
+
 
   /** pmd_page_vaddr()/pud_pgtable()/p4d_pgtable()/pgd_page_vaddr(): value & PTE_PFN_MASK. */
   tablePa(_d: Depth, lo: number, hi: number): number {
-    return (hi & ADDR_HI) * TWO32 + ((lo & PFN_LO) >>> 0);
+    // (hi & ADDR_HI) * 2^32 + (lo & PFN_LO)
+    return (hi & 0xfffff) * 4294967296 + ((lo & (0xfffff000 | 0)) >>> 0);
   }
 
   /**
@@ -254,15 +252,21 @@ export class X86_64Codec implements EntryCodec {
    * is the plain address field. 2M/1G leaves (PSE) use bits 21..51 / 30..51.
    */
   outputPa(d: Depth, lo: number, hi: number): number {
-    // pmd_pfn_mask()/pud_pfn_mask() look at PSE in the value as stored.
-    const pse = (lo & _PAGE_PSE) !== 0;
-    if ((lo & _PAGE_PRESENT) === 0 && (lo | hi) !== 0) {
+    // PFN_LO (bits 12..31); pmd_pfn_mask()/pud_pfn_mask() look at PSE (0x80) in the value as
+    // stored: PMD_PFN_LO (bits 21..31) / PUD_PFN_LO (30..31). Tested at PTE first, so that a
+    // caller passing the literal PTE leaves only the inversion test inlined.
+    let mask = 0xfffff000 | 0;
+    if (d !== 4 /* PTE */ && (lo & 0x80) !== 0) {
+      if (d === 3 /* PMD */) mask = 0xffe00000 | 0;
+      else if (d === 2 /* PUD */) mask = 0xc0000000 | 0;
+    }
+    if ((lo & 1) /* _PAGE_PRESENT */ === 0 && (lo | hi) !== 0) {
       lo = ~lo;
       hi = ~hi;
     }
-    const mask = !pse ? PFN_LO : d === PMD ? PMD_PFN_LO : d === PUD ? PUD_PFN_LO : PFN_LO;
-    return (hi & ADDR_HI) * TWO32 + ((lo & mask) >>> 0);
+    return (hi & 0xfffff) /* ADDR_HI */ * 4294967296 + ((lo & mask) >>> 0);
   }
+
 
   // ---------------------------------------------------------------- cold
 

@@ -24,6 +24,7 @@ import { unmapRange } from './unmap.js';
 import { EntryHandles } from '../walk/entry-handles.js';
 import { makeWalkPlan, type WalkPlan } from '../walk/walk-plan.js';
 import type { MmWalk } from '../walk/mm-walk.js';
+import { WALK_TARGET, type WalkTarget } from '../walk/walk-target.js';
 
 export interface MapOptions {
   /** Leaf size: the base page (default), a huge size the mode allows ("2M", "1G", ...), or 'auto' for the largest each step's alignment allows. */
@@ -52,7 +53,9 @@ export interface AddressSpaceInit {
  * Mutations are transactions: map/unmap/protect either complete or leave
  * the image and the table pool byte-for-byte as they were.
  */
-export class AddressSpace implements MmCore {
+export class AddressSpace implements MmCore, WalkTarget {
+  /** @internal Marks this as a walk target for the walker (which does not import src/mm). */
+  readonly [WALK_TARGET] = true as const;
   readonly arch: ArchMode;
   readonly codec: EntryCodec;
   readonly memory: PhysicalMemory;

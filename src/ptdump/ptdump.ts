@@ -5,6 +5,7 @@ import { PagewalkError } from '../errors.js';
 import { hex16 } from '../hex.js';
 import { AddressSpace } from '../mm/address-space.js';
 import { checkOptions } from '../options.js';
+import type { WalkBudget } from '../walk/walk-args.js';
 import { KernelConfig, parseKernelConfig } from './kernel-config.js';
 import { createArm64Dumper } from './arm64.js';
 import { createLoongarch64Dumper } from './loongarch64.js';
@@ -23,13 +24,17 @@ export interface PtdumpRequest extends Omit<PtdumpOptions, 'config' | 'checkWx' 
   pgd?: number;
   /** Walk these ranges instead of the arch's own. */
   ranges?: PtdumpRange[];
+  /** Bounds the entries visited over the whole dump (WalkBudget); PagewalkError E2BIG when it runs out. Default: no limit. */
+  budget?: WalkBudget;
 }
 
-/** What checkWx() takes: ptdump's marker options, a `pgd` override, and where warnings go. */
+/** What checkWx() takes: ptdump's marker options, a `pgd` override, a budget, and where warnings go. */
 export interface CheckWxRequest extends Omit<PtdumpOptions, 'config' | 'checkWx'> {
   config?: KernelConfig | string;
   /** Walk this top-level table instead of the address space's. */
   pgd?: number;
+  /** Bounds the entries visited (WalkBudget); PagewalkError E2BIG when it runs out. Default: no limit. */
+  budget?: WalkBudget;
 }
 
 type DumperFactory = (mm: AddressSpace, options: PtdumpOptions, out: PtdumpOutput) => ArchDumper;
@@ -42,9 +47,9 @@ const DUMPERS: Record<ArchName, DumperFactory> = {
 };
 
 /** The keys ptdump()/ptdumpLines() read; checkWx() reads the same but `format` and `ranges`, plus onWxWarning. */
-const REQUEST_KEYS = ['format', 'pgd', 'ranges', 'config', 'markers', 'bases', 'levelNames'] as const;
+const REQUEST_KEYS = ['format', 'pgd', 'ranges', 'config', 'markers', 'bases', 'levelNames', 'budget'] as const;
 const RANGES_KEYS = REQUEST_KEYS.filter((k) => k !== 'format');
-const CHECK_WX_KEYS = ['pgd', 'config', 'markers', 'bases', 'levelNames', 'onWxWarning'] as const;
+const CHECK_WX_KEYS = ['pgd', 'config', 'markers', 'bases', 'levelNames', 'onWxWarning', 'budget'] as const;
 
 /**
  * The request checked (unknown keys refused, a wrong type named) and its
@@ -100,7 +105,7 @@ export function ptdump(mm: AddressSpace, onLine: (line: string) => void, request
   const r = checkedRequest(mm, request, REQUEST_KEYS, 'ptdump()');
   if (typeof onLine !== 'function') throw new PagewalkError('EINVAL', `ptdump() needs an onLine callback, got ${typeof onLine}`);
   const st = createDumper(mm, r, outputFor(r.format, onLine));
-  ptdumpWalkPgd(mm, st, r.pgd, r.ranges ?? st.ranges);
+  ptdumpWalkPgd(mm, st, r.pgd, r.ranges ?? st.ranges, r.budget);
 }
 
 /**
@@ -112,7 +117,7 @@ export function ptdumpRanges(mm: AddressSpace, onRange: (range: DumpedRange) => 
   const r = checkedRequest(mm, request, RANGES_KEYS, 'ptdumpRanges()');
   if (typeof onRange !== 'function') throw new PagewalkError('EINVAL', `ptdumpRanges() needs an onRange callback, got ${typeof onRange}`);
   const st = createDumper(mm, r, { range: onRange });
-  ptdumpWalkPgd(mm, st, r.pgd, r.ranges ?? st.ranges);
+  ptdumpWalkPgd(mm, st, r.pgd, r.ranges ?? st.ranges, r.budget);
 }
 
 /**
@@ -129,7 +134,7 @@ export function* ptdumpLines(mm: AddressSpace, options: PtdumpRequest = {}): Gen
   for (const r of request.ranges ?? st.ranges) {
     for (let start = r.start; start < r.end; ) {
       const end = Math.min(r.end, (Math.floor(start / step) + 1) * step);
-      ptdumpWalkRange(mm, st, ops, { start, end }, request.pgd);
+      ptdumpWalkRange(mm, st, ops, { start, end }, request.pgd, request.budget);
       start = end;
       if (pending.length > 0) {
         const out = pending;
@@ -149,6 +154,6 @@ export function* ptdumpLines(mm: AddressSpace, options: PtdumpRequest = {}): Gen
 export function checkWx(mm: AddressSpace, options: CheckWxRequest = {}): WxResult {
   const request = checkedRequest(mm, options, CHECK_WX_KEYS, 'checkWx()');
   const st = createDumper(mm, { ...request, checkWx: true }, {});
-  ptdumpWalkPgd(mm, st, request.pgd);
+  ptdumpWalkPgd(mm, st, request.pgd, st.ranges, request.budget);
   return st.wx();
 }

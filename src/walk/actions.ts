@@ -15,3 +15,10 @@ export type WalkAction = typeof ACTION_SUBTREE | typeof ACTION_CONTINUE | typeof
 export const EINVAL = -22;
 /** A walk that needs the write lock while another walk holds the address space. */
 export const EBUSY = -16;
+/**
+ * pagewalk's addition, not a value the kernel's walkers return: the walk's
+ * entry budget ran out (WalkOptions.budget, `visited > maxEntries`). The
+ * errno is E2BIG ("argument list too long"): the range asked for more
+ * entries than the caller allowed.
+ */
+export const E2BIG = -7;

@@ -1,8 +1,8 @@
-import type { AddressSpace } from '../mm/address-space.js';
 import { EBUSY, EINVAL } from './actions.js';
 import { runWalk, walkKernelPageTableRange } from './kernel-walk.js';
 import type { MmWalkOps } from './ops.js';
 import { walkArgsProblem, type WalkOptions } from './walk-args.js';
+import type { WalkTarget } from './walk-target.js';
 
 /**
  * walk_page_range_debug(): walks [start, end) of any address space's
@@ -16,14 +16,14 @@ import { walkArgsProblem, type WalkOptions } from './walk-args.js';
  * walkKernelPageTableRange() refuses.
  */
 export function walkPageRangeDebug<P = unknown>(
-  mm: AddressSpace,
-  start: number,
-  end: number,
+  mm: WalkTarget,
+  start: number | bigint,
+  end: number | bigint,
   ops: MmWalkOps<P>,
   options: WalkOptions<P> = {},
 ): number {
   if (walkArgsProblem(mm, start, end, ops, options, 'debug') !== null) return EINVAL;
   if (mm.kind === 'kernel') return walkKernelPageTableRange(mm, start, end, ops, options);
   if (mm.walkers > 0) return EBUSY;
-  return runWalk(mm, start, end, ops, options, true);
+  return runWalk(mm, Number(start), Number(end), ops, options, true);
 }

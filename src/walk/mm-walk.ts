@@ -2,12 +2,27 @@ import { PagewalkError, hex } from '../errors.js';
 import { LEVEL_NAMES, type ArchMode, type DecodedEntry, type EntryCodec, type LevelName } from '../arch/types.js';
 import { bigIntHi, bigIntLo, wordsToBigInt } from '../arch/words.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
-import type { AddressSpace } from '../mm/address-space.js';
 import { ACTION_SUBTREE } from './actions.js';
 import type { EntryHandles } from './entry-handles.js';
 import type { MmWalkOps } from './ops.js';
+import { WalkState } from './walk-state.js';
+import type { WalkTarget } from './walk-target.js';
 
 const EMPTY = new Int32Array(2);
+const SLOW_LO = 0;
+const SLOW_HI = 1;
+const SLOW_NONE = 2;
+const SLOW_PRESENT = 3;
+const SLOW_LEAF = 4;
+const SLOW_PHYS = 5;
+
+/**
+ * Why the walker did not follow an entry (set in `walk.badReason` before
+ * ops.badEntry runs; see MmWalkOps.badEntry): 'bad' (*_bad()), 'outside'
+ * (its table is not in the image), 'excluded' (its table's page was left
+ * out of the dump), 'loop' (its table is on the current path).
+ */
+export type BadEntryReason = 'bad' | 'outside' | 'excluded' | 'loop';
 
 /**
  * The walk in progress: the kernel's `struct mm_walk`, plus the cursor
@@ -27,8 +42,20 @@ const EMPTY = new Int32Array(2);
 export class MmWalk<P = unknown> {
   /** The callbacks of the walk in progress. */
   ops: MmWalkOps<P>;
-  readonly mm: AddressSpace;
-  readonly arch: ArchMode;
+  /** The address space walked. */
+  // `declare`: no class-field definition (which would create the field holding
+  // undefined); the constructor's assignment creates it with its object, so
+  // V8 records the object's map as the field's type and the accessors need no
+  // map check of the codec they call.
+  declare readonly mm: WalkTarget;
+  declare readonly arch: ArchMode;
+  /** The address space's entry codec: decodes the words of `ptes` (at depth PTE) and any entry's lo/hi. */
+  declare readonly codec: EntryCodec;
+  /** Base page size in bytes: what one pte maps. */
+  // Number fields start as a double (NaN) in their declaration: a field declared without a value is
+  // created holding undefined (ES2022 class fields), and V8 then keeps it as a tagged value that every
+  // read must check (Smi or heap number); a double-from-the-start field is read as a plain double.
+  readonly pageSize: number = NaN;
   /** The caller's data (`walk->private`). */
   'private': P;
   /** Physical address of the top-level table being walked (mm's root, or the pgd override). */
@@ -39,12 +66,22 @@ export class MmWalk<P = unknown> {
   // first map already stores them as doubles (they hold kernel addresses):
   // a Smi-to-double field change on every walk object would cost a map
   // transition per walk.
-  /** Start of the current entry's (or hole's) range. */
+  /** Start of the current entry's (or hole's, or pte run's) range. */
   addr = NaN;
-  /** End (exclusive) of the current entry's (or hole's) range. */
+  /** End (exclusive) of the current entry's (or hole's, or pte run's) range. */
   next = NaN;
   /** Entries the walk could not follow (see MmWalkOps.badEntry). */
   badEntries = 0;
+  /** Why the last entry reported to badEntry was not followed; null before any. */
+  badReason: BadEntryReason | null = null;
+  /**
+   * During ops.pteRange: the words of the pte table the run is in (read
+   * only; write entries with writeWords()). Pte i of the run is
+   * `ptes[pteWord + 2 * i]` (low 32 bits, signed) and `ptes[pteWord + 2 * i + 1]` (high).
+   */
+  ptes: Int32Array = EMPTY;
+  /** During ops.pteRange: the index in `ptes` of the run's first pte's low word. */
+  pteWord = 0;
 
   /** @internal the table the walk is in: its words, first word, first handle, entries, check depth. */
   cWords: Int32Array = EMPTY;
@@ -52,24 +89,26 @@ export class MmWalk<P = unknown> {
   /** @internal */ cHandle0 = -1;
   /** @internal */ cEntries = 0;
   /** @internal */ cDepth = 0;
+  /** @internal The iterator's per-depth state (allocated once per walk object). */
+  readonly st: WalkState = new WalkState();
 
-  private readonly codec: EntryCodec;
-  private readonly memory: PhysicalMemory;
-  private readonly handles: EntryHandles;
-  /** Base page size: pfn = phys / pageBytes (precomputed: `2 ** shift` in the hot path costs ~100 ns). */
-  private readonly pageBytes: number;
+  declare private readonly memory: PhysicalMemory;
+  declare private readonly handles: EntryHandles;
+  /** 1 / page size: exact (a power of two), and a multiplication is cheaper than `/`. */
+  private readonly invPageSize: number = NaN;
 
   /** @internal Made for an address space by the walk entry points, then reused (reset()). */
-  constructor(mm: AddressSpace, ops: MmWalkOps<P>, priv: P, pgd: number) {
+  constructor(mm: WalkTarget, ops: MmWalkOps<P>, priv: P, pgd: number) {
     this.mm = mm;
     this.ops = ops;
     this.arch = mm.arch;
+    this.codec = mm.codec;
+    this.pageSize = 2 ** mm.arch.pageShift;
     this.private = priv;
     this.pgd = pgd;
-    this.codec = mm.codec;
     this.memory = mm.memory;
     this.handles = mm.entries;
-    this.pageBytes = 2 ** mm.arch.pageShift;
+    this.invPageSize = 2 ** -mm.arch.pageShift;
   }
 
   /** @internal Prepares the object for a new walk. */
@@ -81,6 +120,9 @@ export class MmWalk<P = unknown> {
     this.addr = NaN;
     this.next = NaN;
     this.badEntries = 0;
+    this.badReason = null;
+    this.ptes = EMPTY;
+    this.pteWord = 0;
     this.cWords = EMPTY;
     this.cWord0 = 0;
     this.cHandle0 = -1;
@@ -88,69 +130,78 @@ export class MmWalk<P = unknown> {
     this.cDepth = 0;
   }
 
+  // The accessors below are small on purpose: a callback V8 inlines into the
+  // walker's loop shares one inlining budget with every accessor it calls,
+  // and an accessor left out of line returns its double boxed (16 bytes a
+  // call). So each keeps only the current-table read here and sends every
+  // other handle to one out-of-line method (slow()).
+
   /** Low 32 bits of the entry (signed). */
   lo(entry: number): number {
     const i = entry - this.cHandle0;
     if (i >= 0 && i < this.cEntries) return this.cWords[this.cWord0 + 2 * i];
-    this.load(entry);
-    return this.memory.lo;
+    return this.slow(entry, SLOW_LO) as number;
   }
 
   /** High 32 bits of the entry (signed). */
   hi(entry: number): number {
     const i = entry - this.cHandle0;
     if (i >= 0 && i < this.cEntries) return this.cWords[this.cWord0 + 2 * i + 1];
-    this.load(entry);
-    return this.memory.hi;
+    return this.slow(entry, SLOW_HI) as number;
   }
 
   /** The kernel's `*_none()` for the entry's level. */
   none(entry: number): boolean {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.none(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
-    }
-    const d = this.load(entry);
-    return this.codec.none(d as 0, this.memory.lo, this.memory.hi);
+    if (i >= 0 && i < this.cEntries) return this.codec.none(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_NONE) as boolean;
   }
 
   /** The kernel's `*_present()` for the entry's level. */
   present(entry: number): boolean {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.present(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
-    }
-    const d = this.load(entry);
-    return this.codec.present(d as 0, this.memory.lo, this.memory.hi);
+    if (i >= 0 && i < this.cEntries) return this.codec.present(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_PRESENT) as boolean;
   }
 
   /** `pud_leaf()` / `pmd_leaf()` (a huge page or block); at pte level, present. */
   leaf(entry: number): boolean {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.leaf(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
-    }
-    const d = this.load(entry);
-    return this.codec.leaf(d as 0, this.memory.lo, this.memory.hi);
+    if (i >= 0 && i < this.cEntries) return this.codec.leaf(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_LEAF) as boolean;
   }
 
   /** Page frame number the entry maps (output address / base page size). */
   pfn(entry: number): number {
-    return this.phys(entry) / this.pageBytes;
+    return this.phys(entry) * this.invPageSize;
   }
 
   /** Physical address of the page or block a leaf maps. */
   phys(entry: number): number {
     const i = entry - this.cHandle0;
-    if (i >= 0 && i < this.cEntries) {
-      const w = this.cWord0 + 2 * i;
-      return this.codec.outputPa(this.cDepth as 0, this.cWords[w], this.cWords[w + 1]);
+    if (i >= 0 && i < this.cEntries) return this.codec.outputPa(this.cDepth as 0, this.cWords[this.cWord0 + 2 * i], this.cWords[this.cWord0 + 2 * i + 1]);
+    return this.slow(entry, SLOW_PHYS) as number;
+  }
+
+  /** The accessors for a handle outside the current table: read through the registry (throws for a bad handle). */
+  private slow(entry: number, what: number): number | boolean {
+    const d = this.load(entry) as 0;
+    const lo = this.memory.lo;
+    const hi = this.memory.hi;
+    switch (what) {
+      case SLOW_LO:
+        return lo;
+      case SLOW_HI:
+        return hi;
+      case SLOW_NONE:
+        return this.codec.none(d, lo, hi);
+      case SLOW_PRESENT:
+        return this.codec.present(d, lo, hi);
+      case SLOW_LEAF:
+        return this.codec.leaf(d, lo, hi);
+      default:
+        return this.codec.outputPa(d, lo, hi);
     }
-    const d = this.load(entry);
-    return this.codec.outputPa(d as 0, this.memory.lo, this.memory.hi);
   }
 
   /** The entry's 64-bit value. Allocates a bigint. */

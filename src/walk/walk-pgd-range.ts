@@ -1,20 +1,22 @@
-import { P4D, PMD, PTE, PUD, type EntryCodec } from '../arch/types.js';
-import type { PhysicalMemory } from '../memory/physical-memory.js';
-import { ACTION_AGAIN, ACTION_CONTINUE, ACTION_SUBTREE } from './actions.js';
-import type { EntryHandles } from './entry-handles.js';
-import type { MmWalk } from './mm-walk.js';
-import type { EntryCallback, HoleCallback } from './ops.js';
-import type { WalkPlan } from './walk-plan.js';
+import { P4D, PMD, PTE, PUD } from '../arch/types.js';
+import { ACTION_AGAIN, ACTION_CONTINUE, ACTION_SUBTREE, E2BIG } from './actions.js';
+import type { BadEntryReason, MmWalk } from './mm-walk.js';
+import { stopValue, type EntryCallback, type HoleCallback, type OpName } from './ops.js';
 
-const EMPTY = new Int32Array(0);
+/** The entry callback of each depth, for messages. */
+const ENTRY_OPS: readonly OpName[] = ['pgdEntry', 'p4dEntry', 'pudEntry', 'pmdEntry', 'pteEntry'];
+
+/** budget.progressEvery when not given. */
+const PROGRESS_EVERY = 2 ** 20;
 
 /**
  * The one iterator behind both walk entry points: mm/pagewalk.c's
  * walk_pgd_range() -> walk_p4d_range() -> walk_pud_range() ->
  * walk_pmd_range() -> walk_pte_range(), unrolled into a loop over the
  * five depths so no level needs a function of its own, with per-depth state
- * in typed arrays allocated once per walk. Arch differences come only from
- * the plan (geometry) and the codec; nothing here asks which arch it is.
+ * in typed arrays the walk object keeps (WalkState). Arch differences come
+ * only from the plan (geometry) and the codec; nothing here asks which arch
+ * it is.
  *
  * Per level, as the kernel does it (line references are to mm/pagewalk.c
  * after the walk_kernel_page_table_range()/walk_page_range_debug() split):
@@ -26,7 +28,8 @@ const EMPTY = new Int32Array(0);
  *   -> next; a leaf or non-present entry is not descended; pud re-checks
  *   none ("goto again") before descending; after the pte range, pmd re-runs
  *   on AGAIN.
- * - pte: pte_entry for every slot of the range, none or not.
+ * - pte: pte_entry for every slot of the range, none or not (or one
+ *   pteRange call for the whole run).
  * Folded levels (no table of their own) see their parent's slot and next,
  * and their none/bad/leaf checks are the trivial ones of pgtable-nop*d.h
  * (never none, never bad, never a leaf, always present): only the lowest
@@ -34,235 +37,350 @@ const EMPTY = new Int32Array(0);
  *
  * User pte tables below TASK_SIZE (`userPtesBelow`, 0 for kernel walks)
  * are reached as pte_offset_map() reaches them: a pmd_bad() entry is not
- * followed. The kernel clears it and re-runs the pmd, which is then none
- * (ACTION_AGAIN, pte_hole at the pmd's depth); pagewalk, which never writes
- * a dump, reports it instead.
+ * followed. The kernel clears it, walk_pte_range() sets ACTION_AGAIN
+ * ("if (!pte) walk->action = ACTION_AGAIN"), and walk_pmd_range() re-runs
+ * the pmd, which is then pmd_none(): pte_hole at the pmd's depth, and on to
+ * the next pmd without reading the action. pagewalk, which never writes a
+ * dump, does the same but reports the entry (badEntry, reason 'bad')
+ * before that hole.
  *
- * pagewalk's additions, never in the kernel's way: a bad pgd/p4d (or such a
- * user pmd) entry is reported (badEntry, walk.badEntries) instead of
- * cleared, and a directory entry whose table lies outside the image is
- * reported after its own callback ran and its range handed to pte_hole at
- * its depth.
+ * pagewalk's additions, never in the kernel's way:
+ * - a bad pgd/p4d entry is reported (badEntry, reason 'bad') instead of
+ *   cleared, then its range goes to pte_hole;
+ * - a directory entry whose table cannot be followed (outside the image,
+ *   left out of a dump, or on the current path: a loop) is reported after
+ *   its own callback ran, and its range handed to pte_hole at its depth.
+ *   For a pmd this stands in for walk_pte_range(), so walk_pmd_range()'s
+ *   "if (walk->action == ACTION_AGAIN) goto again" applies after it;
+ * - an entry budget (WalkOptions.budget) ends the walk with E2BIG.
  */
-export function walkPgdRange(
-  w: MmWalk<unknown>,
-  plan: WalkPlan,
-  codec: EntryCodec,
-  memory: PhysicalMemory,
-  handles: EntryHandles,
-  start: number,
-  end: number,
-  userPtesBelow: number,
-): number {
+export function walkPgdRange(w: MmWalk<unknown>, start: number, end: number, userPtesBelow: number): number {
+  const mm = w.mm;
+  const plan = mm.plan;
+  const codec = mm.codec;
+  const memory = mm.memory;
+  const handles = mm.entries;
+  const st = w.st;
   const ops = w.ops;
-  const cbs: (EntryCallback<unknown> | undefined)[] = [ops.pgdEntry, ops.p4dEntry, ops.pudEntry, ops.pmdEntry, ops.pteEntry];
   const pteHole = ops.pteHole as HoleCallback<unknown> | undefined;
-  const badEntry = ops.badEntry;
-  const pteEntry = ops.pteEntry!;
-  // has_handler of each walk_*_range: a callback exists below this depth.
-  const below = new Uint8Array(5);
-  below[PMD] = ops.pteEntry ? 1 : 0;
-  below[PUD] = below[PMD] | (ops.pmdEntry ? 1 : 0);
-  below[P4D] = below[PUD] | (ops.pudEntry ? 1 : 0);
-  below[0] = below[P4D] | (ops.p4dEntry ? 1 : 0);
+  const pteEntry = ops.pteEntry as EntryCallback<unknown> | undefined;
+  const pteRange = ops.pteRange;
+  const cbs = st.cbs;
+  cbs[0] = ops.pgdEntry as EntryCallback<unknown> | undefined;
+  cbs[1] = ops.p4dEntry as EntryCallback<unknown> | undefined;
+  cbs[2] = ops.pudEntry as EntryCallback<unknown> | undefined;
+  cbs[3] = ops.pmdEntry as EntryCallback<unknown> | undefined;
+  cbs[4] = pteEntry;
+  // has_handler of each walk_*_range(): a callback exists below this depth.
+  const below = st.below;
+  below[PTE] = 0;
+  below[PMD] = pteEntry !== undefined || pteRange !== undefined ? 1 : 0;
+  below[PUD] = below[PMD] | (cbs[PMD] !== undefined ? 1 : 0);
+  below[P4D] = below[PUD] | (cbs[PUD] !== undefined ? 1 : 0);
+  below[0] = below[P4D] | (cbs[P4D] !== undefined ? 1 : 0);
 
-  const addr = new Float64Array(5);
-  const stop = new Float64Array(5);
-  const next = new Float64Array(5);
-  const word = new Int32Array(5); // word indexes into a memory piece (at most 1 GiB): small integers
-  const handle = new Int32Array(5); // handles are small integers: keep them int32 so calls pass them unboxed
-  const tables: Int32Array[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
+  const addr = st.addr;
+  const stop = st.stop;
+  const next = st.next;
+  const word = st.word;
+  const handle = st.handle;
+  const tables = st.tables;
+  const count = st.count;
   const tableAt = plan.tableAt;
   const realAt = plan.realAt;
   const size = plan.size;
+  const invSize = plan.invSize;
   const checkDepth = plan.checkDepth;
   const holeDepth = plan.holeDepth;
   const strideShift = handles.strideShift;
+  const pageSize = size[PTE];
 
   // Open the top-level table (walk->pgd + pgd_index(addr)); the entry point checked it lies in the image.
   {
     const words = memory.tableWords(w.pgd, plan.tableBytes[0])!;
-    const idx = Math.floor(start / size[0]) % plan.entries[0];
+    const idx = Math.floor(start * invSize[0]) % plan.entries[0];
     tables[0] = words;
     word[0] = memory.wordBase + 2 * idx;
     handle[0] = (handles.idOf(w.pgd, checkDepth[0]) << strideShift) + idx;
+    st.pathStart[0] = w.pgd;
+    st.pathEnd[0] = w.pgd + plan.tableBytes[0];
   }
   addr[0] = start;
   stop[0] = end;
 
   let d = 0;
-  let err = 0;
+  let err: unknown = 0;
   for (;;) {
     // ---- visit the entry at depth d (the "again:" label of the kernel's loops) ----
     const a = addr[d];
     const e = stop[d];
     let n = e;
     if (tableAt[d]) {
-      const s = size[d];
-      const boundary = (Math.floor(a / s) + 1) * s; // *_addr_end(): exact, powers of two
+      // *_addr_end(): exact, powers of two (a multiplication by 1 / size: a division would cost ~15 cycles here)
+      const boundary = (Math.floor(a * invSize[d]) + 1) * size[d];
       if (boundary < e) n = boundary;
     }
     next[d] = n;
-    const words = tables[d];
-    const wi = word[d];
     const h = handle[d];
-    let advance = false;
 
     if (d === PTE) {
-      err = walkPteRangeInner(w, pteEntry, a, e, size[PTE], h);
-      if (err) return err;
+      // walk_pte_range() for [a, e) of one pte table: the budget counts the run at once.
+      const run = ((e - a) * invSize[PTE]) | 0;
+      count[0] += run;
+      if (count[0] > count[1] && budgetCheckpoint(w, a) !== 0) return E2BIG;
+      if (pteRange !== undefined) {
+        w.ptes = tables[PTE];
+        w.pteWord = word[PTE];
+        w.addr = a;
+        w.next = e;
+        err = pteRange(h, run, w);
+        if (err) return stopValue(err, 'pteRange');
+      } else {
+        err = walkPteRangeInner(w, pteEntry!, a, e, pageSize, h);
+        if (err) return stopValue(err, 'pteEntry');
+      }
       // Back in walk_pmd_range() after walk_pte_range(): AGAIN re-runs the pmd.
       d = PMD;
       if (w.action === ACTION_AGAIN) continue;
-      advance = true;
     } else {
+      if (++count[0] > count[1] && budgetCheckpoint(w, a) !== 0) return E2BIG;
+      const words = tables[d];
+      const wi = word[d];
       let lo = words[wi];
       let hi = words[wi + 1];
       const cd = checkDepth[d] as 0;
-      let visit = true;
-      if (realAt[d]) {
-        let bad = false;
-        if (codec.none(cd, lo, hi) || (bad = d <= P4D && codec.bad(cd, lo, hi))) {
-          err = bad ? reportUnfollowed(w, badEntry, pteHole, words, wi, h, handles, plan, d, a, n) : hole(w, pteHole, holeDepth[d], a, n);
-          if (err) return err;
-          visit = false;
-          advance = true;
+      let descend = false;
+      if (realAt[d] && codec.none(cd, lo, hi)) {
+        if (pteHole !== undefined) {
+          w.addr = a;
+          w.next = n;
+          err = pteHole(holeDepth[d], w);
+          if (err) return stopValue(err, 'pteHole');
         }
-      }
-      if (visit) {
+      } else if (realAt[d] && d <= P4D && codec.bad(cd, lo, hi)) {
+        err = reportUnfollowed(w, d, 'bad');
+        if (err) return err as number;
+      } else {
         const upper = d >= PUD;
         if (upper) w.action = ACTION_SUBTREE;
         const cb = cbs[d];
-        if (cb) {
-          enter(w, words, wi, h, handles, plan, d);
+        if (cb !== undefined) {
+          enter(w, d);
           w.addr = a;
           w.next = n;
           err = cb(h, w);
-          if (err) return err;
+          if (err) return stopValue(err, ENTRY_OPS[d]);
         }
         if (upper && w.action === ACTION_AGAIN) continue;
-        if ((upper && w.action === ACTION_CONTINUE) || !below[d]) {
-          advance = true;
-        } else {
-          // The callback may have changed the entry: read it again, as the kernel dereferences *pmd again.
-          lo = words[wi];
-          hi = words[wi + 1];
+        if (below[d] && !(upper && w.action === ACTION_CONTINUE)) {
+          descend = true;
           if (upper && realAt[d]) {
-            if (codec.leaf(cd, lo, hi) || !codec.present(cd, lo, hi)) advance = true;
+            // The callback may have changed the entry: read it again, as the kernel dereferences *pmd again.
+            lo = words[wi];
+            hi = words[wi + 1];
+            if (codec.leaf(cd, lo, hi) || !codec.present(cd, lo, hi)) descend = false;
             else if (d === PUD && codec.none(cd, lo, hi)) continue;
           }
-          if (!advance) {
-            const c = d + 1;
-            addr[c] = a;
-            stop[c] = n;
-            if (tableAt[c]) {
-              const tpa = c === PTE && a < userPtesBelow && codec.bad(cd, lo, hi) ? -1 : codec.tablePa(cd, lo, hi);
-              const child = tpa >= 0 ? memory.tableWords(tpa, plan.tableBytes[c]) : null;
-              if (child === null) {
-                // A table pointer that leaves the image (or a bad user pmd): not followed, not written; reported.
-                err = reportUnfollowed(w, badEntry, pteHole, words, wi, h, handles, plan, d, a, n);
-                if (err) return err;
-                advance = true;
-              } else {
-                const idx = Math.floor(a / size[c]) % plan.entries[c];
-                tables[c] = child;
-                word[c] = memory.wordBase + 2 * idx;
-                handle[c] = (handles.idOf(tpa, checkDepth[c]) << strideShift) + idx;
-                // The pte loop's accessors read through the walk's current-table fields.
-                if (c === PTE) enter(w, child, word[c], handle[c], handles, plan, c);
-              }
-            } else {
-              tables[c] = words;
-              word[c] = wi;
-              handle[c] = h;
-            }
-            if (!advance) {
-              d = c;
-              continue;
-            }
-          }
+        }
+      }
+      if (descend) {
+        const c = d + 1;
+        addr[c] = a;
+        stop[c] = n;
+        if (!tableAt[c]) {
+          tables[c] = words;
+          word[c] = wi;
+          handle[c] = h;
+          d = c;
+          continue;
+        }
+        const why = openTable(w, d, c, userPtesBelow);
+        if (why === null) {
+          d = c;
+          continue;
+        }
+        if (c === PTE && why === 'bad') {
+          // pte_offset_map() refused a bad user pmd: walk_pte_range() sets ACTION_AGAIN, the pmd is
+          // run again and is now none: pte_hole; the action is not read on that path.
+          w.action = ACTION_AGAIN;
+          err = reportUnfollowed(w, d, why);
+          if (err) return err as number;
+        } else {
+          err = reportUnfollowed(w, d, why);
+          if (err) return err as number;
+          // For a pmd the report stood in for walk_pte_range(): walk_pmd_range() reads the action after it.
+          if (c === PTE && w.action === ACTION_AGAIN) continue;
         }
       }
     }
 
     // ---- advance: the "while (pxd++, addr = next, addr != end)" of each level ----
-    if (advance) {
-      while (next[d] === stop[d]) {
-        if (d === 0) return 0;
-        d--;
-      }
-      addr[d] = next[d];
-      word[d] += 2;
-      handle[d] += 1;
+    while (next[d] === stop[d]) {
+      if (d === 0) return 0;
+      d--;
     }
+    addr[d] = next[d];
+    word[d] += 2;
+    handle[d] += 1;
   }
+}
+
+/**
+ * Opens the table the entry at depth d names, for depth c = d + 1: sets the
+ * state of depth c and returns null, or says why it cannot be followed.
+ */
+function openTable(w: MmWalk<unknown>, d: number, c: number, userPtesBelow: number): BadEntryReason | null {
+  const mm = w.mm;
+  const plan = mm.plan;
+  const codec = mm.codec;
+  const st = w.st;
+  const a = st.addr[c];
+  const words = st.tables[d];
+  const wi = st.word[d];
+  const lo = words[wi];
+  const hi = words[wi + 1];
+  const cd = plan.checkDepth[d] as 0;
+  if (c === PTE && a < userPtesBelow && codec.bad(cd, lo, hi)) return 'bad';
+  const tpa = codec.tablePa(cd, lo, hi);
+  if (tpa < 0) return 'outside';
+  const bytes = plan.tableBytes[c];
+  // A table on the current path (the one holding the entry or one above it) is never entered again.
+  const tableAt = plan.tableAt;
+  const pathStart = st.pathStart;
+  const pathEnd = st.pathEnd;
+  for (let g = 0; g <= d; g++) {
+    if (tableAt[g] && tpa < pathEnd[g] && pathStart[g] < tpa + bytes) return 'loop';
+  }
+  const memory = mm.memory;
+  const child = memory.tableWords(tpa, bytes);
+  if (child === null) return memory.missingReason(tpa, bytes);
+  const handles = mm.entries;
+  const idx = Math.floor(a * plan.invSize[c]) % plan.entries[c];
+  st.tables[c] = child;
+  st.word[c] = memory.wordBase + 2 * idx;
+  st.handle[c] = (handles.idOf(tpa, plan.checkDepth[c]) << handles.strideShift) + idx;
+  pathStart[c] = tpa;
+  pathEnd[c] = tpa + bytes;
+  // The pte callbacks' accessors read through the walk's current-table fields.
+  if (c === PTE) enter(w, c);
+  return null;
 }
 
 /**
  * walk_pte_range_inner(): pte_entry for every pte of [addr, end), none or
  * not. A function of its own so V8 compiles the hottest loop on its own.
  */
-function walkPteRangeInner(w: MmWalk<unknown>, pteEntry: EntryCallback<unknown>, addr: number, end: number, step: number, handle: number): number {
-  let pa = addr;
+function walkPteRangeInner(w: MmWalk<unknown>, pteEntry: EntryCallback<unknown>, addr: number, end: number, step: number, handle: number): unknown {
+  // `+`: a loop variable that starts from a parameter is typed "any" by
+  // TurboFan and stays boxed (16 bytes an iteration) unless V8 peels the
+  // first iteration, which inlined callbacks with a never-taken branch
+  // prevent (DESIGN.md).
+  let pa = +addr;
+  const s = +step;
+  const last = end - s;
   let h = handle | 0;
   for (;;) {
     w.addr = pa;
-    w.next = pa + step;
+    w.next = pa + s;
     const err = pteEntry(h, w);
     if (err) return err;
-    if (pa >= end - step) return 0;
-    pa += step;
+    if (pa >= last) return 0;
+    pa += s;
     // `| 0` keeps the handle an int32 for V8: `h + 1` may be typed as a
     // double (it could overflow), and a double argument is passed boxed.
     h = (h + 1) | 0;
   }
 }
 
-/** pte_hole() for [addr, next) at `depth`, if the ops have one. */
-function hole(w: MmWalk<unknown>, pteHole: HoleCallback<unknown> | undefined, depth: number, addr: number, next: number): number {
-  if (!pteHole) return 0;
-  w.addr = addr;
-  w.next = next;
-  return pteHole(depth, w);
-}
-
 /**
- * An entry the walker cannot follow: counted, handed to ops.badEntry if
- * there is one, then its range to pte_hole() at its depth.
+ * An entry the walker does not follow, at depth d (its state in w.st):
+ * counted, its reason set, handed to ops.badEntry if there is one, then its
+ * range to pte_hole() at its depth. Returns the walk's result if a callback
+ * stopped it.
  */
-function reportUnfollowed(
-  w: MmWalk<unknown>,
-  badEntry: EntryCallback<unknown> | undefined,
-  pteHole: HoleCallback<unknown> | undefined,
-  words: Int32Array,
-  wi: number,
-  h: number,
-  handles: EntryHandles,
-  plan: WalkPlan,
-  d: number,
-  addr: number,
-  next: number,
-): number {
+function reportUnfollowed(w: MmWalk<unknown>, d: number, reason: BadEntryReason): number {
+  const st = w.st;
+  const ops = w.ops;
   w.badEntries++;
-  if (badEntry) {
-    enter(w, words, wi, h, handles, plan, d);
-    w.addr = addr;
-    w.next = next;
-    const err = badEntry(h, w);
-    if (err) return err;
+  w.badReason = reason;
+  const badEntry = ops.badEntry;
+  if (badEntry !== undefined) {
+    enter(w, d);
+    w.addr = st.addr[d];
+    w.next = st.next[d];
+    const err: unknown = badEntry(st.handle[d], w);
+    if (err) return stopValue(err, 'badEntry');
   }
-  return hole(w, pteHole, plan.holeDepth[d], addr, next);
+  const pteHole = ops.pteHole;
+  if (pteHole !== undefined) {
+    w.addr = st.addr[d];
+    w.next = st.next[d];
+    const err: unknown = pteHole(w.mm.plan.holeDepth[d], w);
+    if (err) return stopValue(err, 'pteHole');
+  }
+  return 0;
 }
 
-/** Points the walk's current-table fields at the table holding handle h (for the accessors' fast path). */
-function enter(w: MmWalk<unknown>, words: Int32Array, wi: number, h: number, handles: EntryHandles, plan: WalkPlan, d: number): void {
+/** Points the walk's current-table fields at the table holding the entry of depth d (for the accessors' fast path). */
+function enter(w: MmWalk<unknown>, d: number): void {
+  const st = w.st;
+  const h = st.handle[d];
   const i = h - w.cHandle0;
   if (i >= 0 && i < w.cEntries) return; // still in the same table (a handle range names one table)
+  const handles = w.mm.entries;
+  const plan = w.mm.plan;
   const first = h - (h & (handles.stride - 1));
-  w.cWords = words;
-  w.cWord0 = wi - 2 * (h - first);
+  w.cWords = st.tables[d];
+  w.cWord0 = st.word[d] - 2 * (h - first);
   w.cHandle0 = first;
   w.cEntries = plan.entries[d];
   w.cDepth = plan.checkDepth[d];
 }
 
+/**
+ * The budget's slow path, run when the walk's count passes st.count[1]:
+ * brings budget.visited up to date, calls onProgress when due, and says
+ * whether the walk must stop (non-zero: E2BIG).
+ */
+function budgetCheckpoint(w: MmWalk<unknown>, at: number): number {
+  const st = w.st;
+  const b = st.budget;
+  if (b === null) {
+    st.count[1] = Infinity;
+    return 0;
+  }
+  b.visited += st.count[0] - st.synced;
+  st.synced = st.count[0];
+  if (b.visited > b.maxEntries) return E2BIG;
+  if (b.visited >= st.nextProgress) {
+    const every = b.progressEvery ?? PROGRESS_EVERY;
+    st.nextProgress = (Math.floor(b.visited / every) + 1) * every;
+    b.onProgress?.(b.visited, at);
+  }
+  st.count[1] = st.synced + Math.min(b.maxEntries - b.visited, st.nextProgress - b.visited);
+  return 0;
+}
+
+/** @internal Starts the budget's count for a walk (before walkPgdRange). */
+export function budgetStart(w: MmWalk<unknown>): void {
+  const st = w.st;
+  const b = st.budget;
+  st.count[0] = 0;
+  st.synced = 0;
+  if (b === null) {
+    st.count[1] = Infinity;
+    return;
+  }
+  const every = b.progressEvery ?? PROGRESS_EVERY;
+  st.nextProgress = b.onProgress === undefined ? Infinity : (Math.floor(b.visited / every) + 1) * every;
+  st.count[1] = Math.min(b.maxEntries - b.visited, st.nextProgress - b.visited);
+}
+
+/** @internal Adds what the walk counted to its budget (after walkPgdRange, however it ended). */
+export function budgetEnd(w: MmWalk<unknown>): void {
+  const st = w.st;
+  const b = st.budget;
+  if (b !== null) b.visited += st.count[0] - st.synced;
+  st.synced = st.count[0];
+  st.budget = null;
+}

@@ -13,6 +13,8 @@ export interface WalkPlan {
   realAt: Uint8Array;
   /** Bytes one entry of the depth's table maps (folded depths: their group's). */
   size: Float64Array;
+  /** 1 / size: exact (powers of two), so `addr * invSize` is `addr / size` without a division in the loop. */
+  invSize: Float64Array;
   /** Entries of the table starting at the depth. */
   entries: Int32Array;
   /** Bytes of the table starting at the depth. */
@@ -39,6 +41,7 @@ export function makeWalkPlan(geo: ModeGeometry): WalkPlan {
     tableAt: new Uint8Array(5),
     realAt: new Uint8Array(5),
     size: new Float64Array(5),
+    invSize: new Float64Array(5),
     entries: new Int32Array(5),
     tableBytes: new Int32Array(5),
     holeDepth: new Int32Array(5),
@@ -51,6 +54,7 @@ export function makeWalkPlan(geo: ModeGeometry): WalkPlan {
     plan.tableAt[d] = geo.tableAt[d] ? 1 : 0;
     plan.realAt[d] = geo.realAt[d] ? 1 : 0;
     plan.size[d] = 2 ** geo.shift[groupTop];
+    plan.invSize[d] = 2 ** -geo.shift[groupTop];
     plan.entries[d] = geo.entries[groupTop];
     plan.tableBytes[d] = geo.entries[groupTop] * 8;
     plan.holeDepth[d] = d === PGD ? 0 : realDepth(geo, d);

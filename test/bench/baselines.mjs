@@ -24,23 +24,34 @@ function enterPte(w, handles, words, base, pa) {
 
 function ptes(w, mem, handles, ops, tablePa, idx0, n, a, entries, pageSize) {
   const words = mem.tableWords(tablePa, entries * 8);
-  const h0 = enterPte(w, handles, words, mem.wordBase, tablePa);
+  const base = mem.wordBase;
+  const h0 = enterPte(w, handles, words, base, tablePa);
   w.cEntries = entries;
-  const cb = ops.pteEntry;
   const first = idx0 | 0; // Math.floor() results are doubles to V8: keep handles int32 so they pass unboxed
-  for (let i = first; i < first + n; i++) {
+  if (ops.pteRange !== undefined) {
+    // the batch op: one call for the run
+    w.ptes = words;
+    w.pteWord = base + 2 * first;
     w.addr = a;
-    w.next = a + pageSize;
+    w.next = a + n * pageSize;
+    return ops.pteRange((h0 + first) | 0, n | 0, w);
+  }
+  const cb = ops.pteEntry;
+  // `+`: a loop variable starting from a parameter stays boxed in V8 unless the first iteration is peeled (DESIGN.md)
+  let pa = +a;
+  for (let i = first; i < first + n; i++) {
+    w.addr = pa;
+    w.next = pa + pageSize;
     const err = cb((h0 + i) | 0, w);
     if (err) return err;
-    a += pageSize;
+    pa += pageSize;
   }
   return 0;
 }
 
 /** x86-64 4-level: pgd(39) -> pud(30) -> pmd(21) -> pte(12); none ignores A|D; PSE bit 7 marks leaves. */
 export function x86Dense(w, mem, handles, ops, root, start, end) {
-  for (let a = start; a < end; ) {
+  for (let a = +start; a < end; ) {
     let words = mem.tableWords(root, 4096);
     let i = 2 * (Math.floor(a / 2 ** 39) % 512) + mem.wordBase;
     let lo = words[i], hi = words[i + 1];
@@ -70,7 +81,7 @@ export function x86Dense(w, mem, handles, ops, root, start, end) {
 /** x86-64 4-level, pmd leaves only (huge-2m): the same descent, pmd_entry for every present pmd. */
 export function x86Pmd(w, mem, handles, ops, root, start, end) {
   const cb = ops.pmdEntry;
-  for (let a = start; a < end; ) {
+  for (let a = +start; a < end; ) {
     let words = mem.tableWords(root, 4096);
     let i = 2 * (Math.floor(a / 2 ** 39) % 512) + mem.wordBase;
     let lo = words[i], hi = words[i + 1];
@@ -102,7 +113,7 @@ export function x86Pmd(w, mem, handles, ops, root, start, end) {
 /** riscv Sv39: pgd(30, checked as pud) -> pmd(21) -> pte(12); PPN at bit 10; leaf = any of R|W|X. */
 export function riscvDense(w, mem, handles, ops, root, start, end) {
   const ppn = (lo, hi) => (hi & 0x3fffff) * 2 ** 34 + (lo >>> 10) * 4096;
-  for (let a = start; a < end; ) {
+  for (let a = +start; a < end; ) {
     const words = mem.tableWords(root, 4096);
     const i = 2 * (Math.floor(a / 2 ** 30) % 512) + mem.wordBase;
     const lo = words[i], hi = words[i + 1];
@@ -125,7 +136,7 @@ export function riscvDense(w, mem, handles, ops, root, start, end) {
 /** arm64 4K granule, 48-bit VA: pgd(39) -> pud(30) -> pmd(21) -> pte(12); bits[1:0] 0b11 = table; OA bits 47:12. */
 export function arm64Dense(w, mem, handles, ops, root, start, end) {
   const oa = (lo, hi) => (hi & 0xffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
-  for (let a = start; a < end; ) {
+  for (let a = +start; a < end; ) {
     let words = mem.tableWords(root, 4096);
     let i = 2 * (Math.floor(a / 2 ** 39) % 512) + mem.wordBase;
     let lo = words[i], hi = words[i + 1];
@@ -157,7 +168,7 @@ export function loongarchDense(w, mem, handles, ops, root, start, end, invalid) 
   const invPmdHi = Math.floor(invalid.pmd / TWO32) | 0, invPmdLo = (invalid.pmd % TWO32) | 0;
   const invPteHi = Math.floor(invalid.pte / TWO32) | 0, invPteLo = (invalid.pte % TWO32) | 0;
   const pa = (lo, hi) => ((hi >>> 0) - 0x90000000) * TWO32 + (lo >>> 0);
-  for (let a = start; a < end; ) {
+  for (let a = +start; a < end; ) {
     const words = mem.tableWords(root, 16384);
     const i = 2 * (Math.floor(a / 2 ** 36) % 2048) + mem.wordBase;
     const lo = words[i], hi = words[i + 1];

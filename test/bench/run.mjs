@@ -31,9 +31,12 @@ const emit = (r) => {
 
 for (const s of ['alloc-calibration', ...WALKS]) {
   if (only && !only.includes(s)) continue;
-  for (const callsite of ['mono', 'mega']) {
-    if (s === 'alloc-calibration' && callsite === 'mega') continue;
-    for (const r of child('walk-scenario.mjs', s, callsite)) emit(r);
+  for (const api of ['pteEntry', 'pteRange']) {
+    if (s === 'alloc-calibration' && api === 'pteRange') continue;
+    for (const callsite of ['mono', 'mega']) {
+      if (s === 'alloc-calibration' && callsite === 'mega') continue;
+      for (const r of child('walk-scenario.mjs', s, callsite, api)) emit(r);
+    }
   }
 }
 if (!only || only.includes('ptdump')) for (const r of child('ptdump-bench.mjs')) emit(r);
@@ -41,10 +44,10 @@ if (!only || only.includes('map')) for (const r of child('map-bench.mjs')) emit(
 
 if (!json) {
   const fmt = (v, w = 9) => String(v ?? '-').padStart(w);
-  console.log(`${'scenario'.padEnd(20)} ${'arch/mode'.padEnd(24)} ${'callsite'.padEnd(8)} ${fmt('entries', 9)} ${fmt('ns/entry')} ${fmt('B/entry')} ${fmt('base ns')} ${fmt('base B')} ${fmt('ratio', 6)}`);
+  console.log(`${'scenario'.padEnd(20)} ${'arch/mode'.padEnd(24)} ${'api'.padEnd(8)} ${'callsite'.padEnd(8)} ${fmt('entries', 9)} ${fmt('ns/entry')} ${fmt('B/entry')} ${fmt('base ns')} ${fmt('base B')} ${fmt('ratio', 6)}`);
   for (const r of rows.filter((x) => 'ns_per_entry' in x)) {
     console.log(
-      `${r.scenario.padEnd(20)} ${`${r.arch} ${r.mode}`.padEnd(24)} ${r.callsite.padEnd(8)} ${fmt(r.entries, 9)} ${fmt(r.ns_per_entry)} ${fmt(r.bytes_per_entry)} ${fmt(r.baseline_ns_per_entry)} ${fmt(r.baseline_bytes_per_entry)} ${fmt(r.ratio, 6)}`,
+      `${r.scenario.padEnd(20)} ${`${r.arch} ${r.mode}`.padEnd(24)} ${r.api.padEnd(8)} ${r.callsite.padEnd(8)} ${fmt(r.entries, 9)} ${fmt(r.ns_per_entry)} ${fmt(r.bytes_per_entry)} ${fmt(r.baseline_ns_per_entry)} ${fmt(r.baseline_bytes_per_entry)} ${fmt(r.ratio, 6)}`,
     );
   }
   for (const r of rows.filter((x) => 'pages_per_sec' in x)) {

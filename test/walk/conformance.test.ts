@@ -452,30 +452,33 @@ describe('hole depths per mode (real_depth() on each mode\'s PTRS_PER_*)', () =>
 });
 
 describe('entry handles', () => {
-  // A pud table whose slot 0 points back at the table itself: walked as a pud
-  // table and, through slot 0, as a pmd table. Linux never builds this, but a
-  // corrupt image can, and then one physical table is seen at two depths.
-  // The handle of a pud slot must still say 'pud' (the accessors read it as
-  // the level the callback runs at): the registry keys tables by (physical
+  // One physical table reached at two depths on two paths (not a loop: it is
+  // never on the path that reaches it): the pud table P of pgd slot 273 is
+  // also named by slot 0 of the pud table R of pgd slot 274, which reads it
+  // as a pmd table. Linux never builds this, but a corrupt image can. The
+  // handle of a pud slot must still say 'pud' (the accessors read it as the
+  // level the callback runs at): the registry keys tables by (physical
   // address, level).
   it('a table reached at two depths: walk.level()/decode() follow the callback\'s level', () => {
     const { k } = x86();
     const K = 0xffff888000000000;
-    k.map(K + G1, G1, G1, { write: true }, { pageSize: '1G' }); // pud 1: a 1G leaf (creates the pud table)
-    const pudSlot0 = slotPa(k, K, PUD);
-    const pudTable = pudSlot0 - 0; // pud index 0
-    poke(k, pudSlot0, tableValue(k, PUD, pudTable)); // pud 0 -> its own table, as a pmd table
+    k.map(K + G1, G1, G1, { write: true }, { pageSize: '1G' }); // P[1]: a 1G leaf (creates P)
+    k.map(K + G512, 0x200000, M2, { write: true }, { pageSize: '2M' }); // creates R
+    const pudTable = slotPa(k, K, PUD); // P, index 0
+    poke(k, slotPa(k, K + G512, PUD), tableValue(k, PUD, pudTable)); // R[0] -> P, read as a pmd table
     const levels: string[] = [];
     const kinds: string[] = [];
-    record(k, K, K + 2 * G1, ['pudEntry', 'pmdEntry'], {
+    const r = record(k, K, K + G512 + 2 * G1, ['pudEntry', 'pmdEntry', 'badEntry'], {
       pudEntry: (w, e) => void levels.push(`pud:${w.level(e)}`, `pud:${w.decode(e).level}`),
-      pmdEntry: (w, e, n) => {
-        if (n < 2) levels.push(`pmd:${w.level(e)}`);
-        if (n === 1) kinds.push(w.decode(e).kind);
+      pmdEntry: (w, e) => {
+        levels.push(`pmd:${w.level(e)}`);
+        kinds.push(w.decode(e).kind);
       },
     });
-    expect(levels).toEqual(['pud:pud', 'pud:pud', 'pmd:pmd', 'pmd:pmd', 'pud:pud', 'pud:pud']);
-    expect(kinds).toEqual(['leaf']); // slot 1 read as a pmd: PSE -> a 2M leaf
+    // P[1] as a pud, R[0] as a pud, then P[1] again, read as a pmd (PSE: a 2M leaf)
+    expect(levels).toEqual(['pud:pud', 'pud:pud', 'pud:pud', 'pud:pud', 'pmd:pmd']);
+    expect(kinds).toEqual(['leaf']);
+    expect(r.events.filter((e) => e.startsWith('bad'))).toEqual([]);
   });
 
   it('a folded level\'s callback gets its group\'s slot, read as the level the kernel checks it at', () => {

@@ -18,11 +18,21 @@
  *
  * pagewalk's additions (src/walk/walk-pgd-range.ts, src/walk/ops.ts):
  * - a pgd/p4d entry failing *_bad() is not cleared: walk.badEntries++,
- *   badEntry(entry), then pte_hole(depth) for its range;
+ *   badEntry(entry) with walk.badReason 'bad', then pte_hole(depth) for its
+ *   range;
  * - a table pointer that leaves the image (or that the codec cannot decode,
- *   tablePa() < 0) is not followed: where the kernel would call the next
- *   walk_*_range(), walk.badEntries++, badEntry(entry), pte_hole(depth of
- *   the entry) and on to the next entry.
+ *   tablePa() < 0: 'outside'), or names a table on the current path (the
+ *   one holding the entry or one above it, overlapping: 'loop'), is not
+ *   followed: where the kernel would call the next walk_*_range(),
+ *   walk.badEntries++, badEntry(entry), pte_hole(depth of the entry). At a
+ *   pmd this stands in for walk_pte_range(), so walk_pmd_range() then reads
+ *   walk->action as after walk_pte_range() (AGAIN: "goto again");
+ * - a user pmd that pte_offset_map() refuses (pmd_bad()) is reported as
+ *   the kernel's sequence would have it after pmd_clear_bad(): see
+ *   walkPmdRange();
+ * - an entry budget: one count per directory entry visit (the top of each
+ *   level's loop, "again:" included), a pte run's length when it starts;
+ *   more than `maxEntries` ends the walk with E2BIG (-7).
  */
 import { LEVEL_NAMES, type DecodedEntry, type EntryCodec, type ModeGeometry } from '../../src/arch/types.js';
 import type { PhysicalMemory } from '../../src/memory/physical-memory.js';
@@ -37,6 +47,8 @@ const PTE = 4;
 export const REF_ACTION_SUBTREE = 0;
 export const REF_ACTION_CONTINUE = 1;
 export const REF_ACTION_AGAIN = 2;
+/** pagewalk's E2BIG: the budget ran out. */
+export const REF_E2BIG = -7;
 
 /** What a test callback may use of a walk: MmWalk and RefWalk both satisfy it. */
 export interface WalkLike {
@@ -44,6 +56,7 @@ export interface WalkLike {
   next: number;
   action: number;
   badEntries: number;
+  badReason: string | null;
   readonly private: unknown;
   address(entry: number): number;
   lo(entry: number): number;
@@ -91,6 +104,7 @@ export class RefWalk implements WalkLike {
   next = 0;
   action = REF_ACTION_SUBTREE;
   badEntries = 0;
+  badReason: string | null = null;
   readonly private: unknown;
   readonly ops: RefOps;
   readonly mm: RefMm;
@@ -175,13 +189,18 @@ class Reference {
   private readonly memory: PhysicalMemory;
   /** TASK_SIZE for a user mm (walk_pte_range() uses pte_offset_map() below it), else 0. */
   private readonly taskSize: number;
-  /** The last descend() reported its entry instead of descending. */
-  private reported = false;
+  /** The tables of the current path, as [start, end) physical ranges (the kernel's stack of walk_*_range() frames). */
+  private readonly path: [number, number][] = [];
+  /** Entries counted against the budget, and the budget's limit. */
+  counted = 0;
+  private readonly maxEntries: number;
 
   constructor(
     private readonly w: RefWalk,
     mm: RefMm,
+    maxEntries = Infinity,
   ) {
+    this.maxEntries = maxEntries;
     this.geo = mm.arch;
     this.codec = mm.codec;
     this.memory = mm.memory;
@@ -239,18 +258,38 @@ class Reference {
     return this.codec.leaf(d as 0, lo, hi);
   }
 
+  /** One more entry visited; true when that exceeds the budget. */
+  private over(n = 1): boolean {
+    this.counted += n;
+    return this.counted > this.maxEntries;
+  }
+
   /**
    * pXd_offset(parent, addr) for the level d below a parent at d - 1: the
-   * parent's slot when d is folded, else the table its value names (null when
-   * that table is not wholly in the image).
+   * parent's slot when d is folded, else the table its value names, or why
+   * it cannot be followed ('outside': not wholly in the image or no table
+   * address; 'loop': it overlaps a table of the current path).
    */
-  private offset(d: number, parent: Ptr, addr: number): Ptr | null {
+  private offset(d: number, parent: Ptr, addr: number): Ptr | 'outside' | 'loop' {
     if (!this.geo.tableAt[d]) return parent;
     const [lo, hi] = this.value(parent);
-    const pa = this.codec.tablePa((d - 1) as 0, lo, hi);
+    const pa = this.codec.tablePa(this.checkDepth(d - 1) as 0, lo, hi);
     const bytes = this.geo.entries[d] * 8;
-    if (!(pa >= 0 && pa % 8 === 0 && this.memory.contains(pa, bytes))) return null;
+    if (pa < 0) return 'outside';
+    if (this.path.some(([s, e]) => pa < e && s < pa + bytes)) return 'loop';
+    if (!(pa % 8 === 0 && this.memory.contains(pa, bytes))) return 'outside';
     return { table: pa, index: this.index(d, addr) };
+  }
+
+  /** Runs a lower walk_*_range() with its table on the path (a folded level adds none). */
+  private inTable<T>(d: number, p: Ptr, body: () => T): T {
+    if (!this.geo.tableAt[d]) return body();
+    this.path.push([p.table, p.table + this.geo.entries[d] * 8]);
+    try {
+      return body();
+    } finally {
+      this.path.pop();
+    }
   }
 
   private entryCb(d: number, p: Ptr, addr: number, next: number): number {
@@ -268,9 +307,10 @@ class Reference {
     return this.w.ops.pteHole(depth, this.w);
   }
 
-  /** pagewalk: an entry that could not be followed (bad pgd/p4d, table outside the image). */
-  private report(d: number, p: Ptr, addr: number, next: number, depth: number): number {
+  /** pagewalk: an entry that could not be followed (bad pgd/p4d, table outside the image, a loop). */
+  private report(d: number, p: Ptr, addr: number, next: number, depth: number, reason: string): number {
     this.w.badEntries++;
+    this.w.badReason = reason;
     if (this.w.ops.badEntry) {
       const h = this.w.handle(p, this.checkDepth(d));
       this.w.addr = addr;
@@ -283,31 +323,23 @@ class Reference {
 
   /**
    * Calls the walk_*_range() of level d + 1 for the entry p at depth d, or
-   * reports p when its table is outside the image (pagewalk's addition).
+   * reports p when its table cannot be followed (pagewalk's addition).
    */
   private descend(d: number, p: Ptr, addr: number, next: number, holeDepth: number): number {
-    if (d + 1 === PTE && addr < this.taskSize) {
-      // walk_pte_range() -> pte_offset_map(): a pmd_bad() pmd is cleared and NULL returned; the
-      // pmd is then run again as none (ACTION_AGAIN), a hole. pagewalk reports instead of clearing.
-      const [lo, hi] = this.value(p);
-      if (this.codec.bad(this.checkDepth(d) as 0, lo, hi)) {
-        this.reported = true;
-        return this.report(d, p, addr, next, holeDepth);
-      }
-    }
     const child = this.offset(d + 1, p, addr);
-    this.reported = child === null;
-    if (child === null) return this.report(d, p, addr, next, holeDepth);
-    switch (d + 1) {
-      case P4D:
-        return this.walkP4dRange(child, addr, next);
-      case PUD:
-        return this.walkPudRange(child, addr, next);
-      case PMD:
-        return this.walkPmdRange(child, addr, next);
-      default:
-        return this.walkPteRange(child, addr, next);
-    }
+    if (typeof child === 'string') return this.report(d, p, addr, next, holeDepth, child);
+    return this.inTable(d + 1, child, () => {
+      switch (d + 1) {
+        case P4D:
+          return this.walkP4dRange(child, addr, next);
+        case PUD:
+          return this.walkPudRange(child, addr, next);
+        case PMD:
+          return this.walkPmdRange(child, addr, next);
+        default:
+          return this.walkPteRange(child, addr, next);
+      }
+    });
   }
 
   // ---- the kernel's five functions ----
@@ -317,6 +349,7 @@ class Reference {
     const page = 2 ** this.geo.pageShift;
     let err = 0;
     let p = { ...pte };
+    if (this.over((end - addr) / page)) return REF_E2BIG;
     for (;;) {
       err = this.entryCb(PTE, p, addr, addr + page);
       if (err) break;
@@ -338,6 +371,7 @@ class Reference {
       // again:
       for (;;) {
         const next = this.addrEnd(PMD, addr, end);
+        if (this.over()) return REF_E2BIG;
         if (this.none(PMD, pmd)) {
           err = this.hole(depth, addr, next);
           if (err) return err;
@@ -350,11 +384,26 @@ class Reference {
         if (this.w.action === REF_ACTION_CONTINUE) break;
         if (!hasHandler) break;
         if (this.leaf(PMD, pmd) || !this.present(PMD, pmd)) break; // no vma: nothing to do
+        if (addr < this.taskSize) {
+          // walk_pte_range(): pte_offset_map() for a user mm below TASK_SIZE. Its
+          // ___pte_offset_map() (mm/pgtable-generic.c) does pmd_clear_bad() and returns
+          // NULL for a pmd_bad() entry; walk_pte_range() then sets walk->action =
+          // ACTION_AGAIN ("if (!pte) walk->action = ACTION_AGAIN;"), walk_pmd_range()
+          // goes "again", finds pmd_none() and calls pte_hole(depth), then "continue":
+          // the action is not read on that path. pagewalk reports the entry (it never
+          // clears a dump) and then gives that hole.
+          const [lo, hi] = this.value(pmd);
+          if (this.codec.bad(this.checkDepth(PMD) as 0, lo, hi)) {
+            this.w.action = REF_ACTION_AGAIN;
+            err = this.report(PMD, pmd, addr, next, depth, 'bad');
+            if (err) return err;
+            break;
+          }
+        }
         err = this.descend(PMD, pmd, addr, next, depth);
         if (err) return err;
-        // After walk_pte_range(): AGAIN re-runs the pmd. When the pte table was
-        // outside the image there was no pte range (pagewalk: report, next entry).
-        if (!this.reported && this.w.action === REF_ACTION_AGAIN) continue; // goto again
+        // After walk_pte_range() (or the report standing in for it): AGAIN re-runs the pmd.
+        if (this.w.action === REF_ACTION_AGAIN) continue; // goto again
         break;
       }
       pmd = this.geo.tableAt[PMD] ? { table: pmd.table, index: pmd.index + 1 } : pmd;
@@ -374,6 +423,7 @@ class Reference {
       // again:
       for (;;) {
         const next = this.addrEnd(PUD, addr, end);
+        if (this.over()) return REF_E2BIG;
         if (this.none(PUD, pud)) {
           err = this.hole(depth, addr, next);
           if (err) return err;
@@ -406,12 +456,13 @@ class Reference {
     let err = 0;
     do {
       const next = this.addrEnd(P4D, addr, end);
+      if (this.over()) return REF_E2BIG;
       // p4d_none_or_clear_bad(), without the clearing
       if (this.none(P4D, p4d)) {
         err = this.hole(depth, addr, next);
         if (err) return err;
       } else if (this.bad(P4D, p4d)) {
-        err = this.report(P4D, p4d, addr, next, depth);
+        err = this.report(P4D, p4d, addr, next, depth, 'bad');
         if (err) return err;
       } else {
         if (ops.p4dEntry) {
@@ -427,6 +478,16 @@ class Reference {
     return err;
   }
 
+  /** Runs `body` with the top-level table on the path. */
+  inTableAt<T>(pa: number, bytes: number, body: () => T): T {
+    this.path.push([pa, pa + bytes]);
+    try {
+      return body();
+    } finally {
+      this.path.pop();
+    }
+  }
+
   /** walk_pgd_range() */
   walkPgdRange(addr: number, end: number): number {
     const ops = this.w.ops;
@@ -436,11 +497,12 @@ class Reference {
     let err = 0;
     do {
       const next = this.addrEnd(PGD, addr, end);
+      if (this.over()) return REF_E2BIG;
       if (this.none(PGD, pgd)) {
         err = this.hole(0, addr, next);
         if (err) return err;
       } else if (this.bad(PGD, pgd)) {
-        err = this.report(PGD, pgd, addr, next, 0);
+        err = this.report(PGD, pgd, addr, next, 0, 'bad');
         if (err) return err;
       } else {
         if (ops.pgdEntry) {
@@ -467,9 +529,12 @@ export function referenceWalk(
   start: number,
   end: number,
   ops: RefOps,
-  options: { pgd?: number; private?: unknown } = {},
-): { result: number; walk: RefWalk } {
+  options: { pgd?: number; private?: unknown; maxEntries?: number } = {},
+): { result: number; walk: RefWalk; counted: number } {
   const walk = new RefWalk(mm, ops, options.pgd ?? mm.root, options.private);
-  const result = new Reference(walk, mm).walkPgdRange(start, end);
-  return { result, walk };
+  const ref = new Reference(walk, mm, options.maxEntries);
+  const pgd = walk.pgd;
+  const rootBytes = mm.arch.entries[PGD] * 8;
+  const result = ref.inTableAt(pgd, rootBytes, () => ref.walkPgdRange(start, end));
+  return { result, walk, counted: ref.counted };
 }

@@ -37,13 +37,15 @@ export interface TraceEvent {
   action: number;
   /** walk.badEntries when the callback ran. */
   bad: number;
+  /** walk.badReason, for badEntry. */
+  reason?: string | null;
   result: number;
 }
 
 /** Every field of a TraceEvent (for the comparison). */
 const FIELDS: Record<keyof TraceEvent, true> = {
   cb: true, addr: true, next: true, depth: true, entryAddress: true, lo: true, hi: true, level: true, flags: true,
-  prevAddress: true, prevLo: true, prevHi: true, prevFlags: true, kind: true, action: true, bad: true, result: true,
+  prevAddress: true, prevLo: true, prevHi: true, prevFlags: true, kind: true, action: true, bad: true, reason: true, result: true,
 };
 
 export interface Decisions {
@@ -149,6 +151,7 @@ export function traceOps(dec: Decisions): { ops: RefOps & MmWalkOps; trace: Trac
       ev.prevHi = w.hi(prev);
       ev.prevFlags = flagsOf(w, prev);
     }
+    if (cb === 'badEntry') ev.reason = w.badReason;
     prev = entry;
     if (hashOf(dec.seed, cbIndex, w.addr, 0, 7) / 4294967296 < dec.decodeRate) ev.kind = w.decode(entry).kind;
     return decide(cbIndex, w, ev, entry);
@@ -194,6 +197,7 @@ export function fmtEvent(e: TraceEvent): string {
   if (e.depth !== undefined) parts.push(`depth ${e.depth}`);
   if (e.entryAddress !== undefined) parts.push(`@${h(e.entryAddress)} ${e.level} ${h(e.hi! >>> 0)}:${h(e.lo! >>> 0)} f${e.flags}`);
   if (e.kind !== undefined) parts.push(`kind ${e.kind}`);
+  if (e.reason !== undefined) parts.push(`reason ${e.reason}`);
   parts.push(`action ${e.action} bad ${e.bad} -> ${e.result}`);
   return parts.join(' ');
 }
