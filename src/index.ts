@@ -61,7 +61,7 @@ export type { DumpFormat, LoadedDump } from './dump/assemble-dump.js';
 export { summarizeDump, type DumpSummary } from './dump/summary.js';
 export type { KdumpImage, KdumpCensus } from './dump/kdump-image.js';
 export type { KdumpHeader, Utsname } from './dump/kdump-header.js';
-export type { PageSource, PageState, BlockState } from './dump/page-source.js';
+export type { PageSource, PageState, BlockState } from './memory/page-source.js';
 export type { Compression } from './dump/compression.js';
 export type { ElfSource } from './memory/elf-core.js';
 

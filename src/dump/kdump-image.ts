@@ -19,7 +19,7 @@ import {
   BLOCK_OTHER_PART,
   type BlockState,
   type PageSource,
-} from './page-source.js';
+} from '../memory/page-source.js';
 
 /** Counts of a dump's blocks by state, below max_mapnr. */
 export interface KdumpCensus {

@@ -11,7 +11,7 @@ import { RankedBitmap } from './bitmap.js';
 import { badDump, type ByteSource } from './byte-source.js';
 import { compressionOfFlags, type Compression, type PageDecoder } from './compression.js';
 import { DUMP_DH_COMPRESSED_INCOMPLETE, parseKdumpHeader, type KdumpHeader } from './kdump-header.js';
-import { BLOCK_ABSENT, BLOCK_DATA, BLOCK_EXCLUDED, BLOCK_INCOMPLETE, type BlockState } from './page-source.js';
+import { BLOCK_ABSENT, BLOCK_DATA, BLOCK_EXCLUDED, BLOCK_INCOMPLETE, type BlockState } from '../memory/page-source.js';
 
 const DESC_SIZE = 24;
 /** Descriptors read at once, and chunks kept. */

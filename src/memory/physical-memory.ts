@@ -1,7 +1,7 @@
 import { PagewalkError, hex } from '../errors.js';
 import { wordsToBigInt } from '../arch/words.js';
 import { checkOptions } from '../options.js';
-import { BLOCK_DATA, BLOCK_EXCLUDED, pageStateName, type BlockState, type PageSource, type PageState } from '../dump/page-source.js';
+import { BLOCK_DATA, BLOCK_EXCLUDED, pageStateName, type BlockState, type PageSource, type PageState } from './page-source.js';
 
 /** A run of RAM at a physical base address. */
 export interface RamRegion {

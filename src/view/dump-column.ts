@@ -42,7 +42,7 @@ export function dumpColumn(mm: AddressSpace, request: PtdumpRequest): ColumnDump
       lastEnd = r.end;
     },
   });
-  ptdumpWalkPgd(mm, st, request.pgd, request.ranges ?? st.ranges);
+  ptdumpWalkPgd(mm, st, request.pgd, request.ranges ?? st.ranges, request.budget);
   for (const name of pending) markers.push({ start: lastEnd, name });
   return { ranges, markers };
 }

@@ -3,7 +3,9 @@ import type { AddressSpace } from '../../mm/address-space.js';
 import { hex16 } from '../../hex.js';
 import { UsageError, parseRange } from '../args.js';
 import { EXIT_OK, images, one, type Command } from '../command.js';
+import { BUDGET_HELP, BUDGET_OPTIONS, withBudget } from '../budget.js';
 import { TARGET_HELP, targetOptions, withTarget } from '../target.js';
+import type { WalkBudget } from '../../walk/walk-args.js';
 
 export const findCommand: Command = {
   name: 'find',
@@ -17,8 +19,9 @@ export const findCommand: Command = {
   --hex BYTES           the bytes in hex, spaces allowed ('de ad be ef', 'deadbeef')
   --string TEXT         the bytes of TEXT in UTF-8
   --range START-END     only this range (repeatable; END exclusive; default: all the address space translates)
+${BUDGET_HELP}
 ${TARGET_HELP}`,
-  options: { hex: { value: true }, string: { value: true }, range: { value: true, repeat: true } },
+  options: { hex: { value: true }, string: { value: true }, range: { value: true, repeat: true }, ...BUDGET_OPTIONS },
   target: true,
   run(a) {
     const pattern = patternOf(one(a, 'hex'), one(a, 'string'));
@@ -26,7 +29,9 @@ ${TARGET_HELP}`,
     return withTarget(images(a), targetOptions(a.options, { ranges }), (t) => {
       const skipped = { excluded: 0, absent: 0 };
       const search = new Search(pattern, (va) => a.out.line(hex16(va)));
-      for (const r of ranges ?? spanRanges(t.mm)) searchRange(t.mm, r, search, skipped);
+      withBudget(a, (budget) => {
+        for (const r of ranges ?? spanRanges(t.mm)) searchRange(t.mm, r, search, skipped, budget);
+      });
       const n = skipped.excluded + skipped.absent;
       if (n > 0) {
         a.out.flush();
@@ -53,7 +58,7 @@ function patternOf(hexText: string | undefined, text: string | undefined): Uint8
  * the last pattern-length - 1 bytes of the page before when the two are
  * virtually contiguous, so a match across a page boundary is found once.
  */
-function searchRange(mm: AddressSpace, r: { start: number; end: number }, search: Search, skipped: { excluded: number; absent: number }): void {
+function searchRange(mm: AddressSpace, r: { start: number; end: number }, search: Search, skipped: { excluded: number; absent: number }, budget: WalkBudget): void {
   const page = mm.pageSize;
   forEachLeaf(
     mm,
@@ -72,7 +77,7 @@ function searchRange(mm: AddressSpace, r: { start: number; end: number }, search
         search.feed(va, mm.memory.readBytes(pa, Math.min(page, end - va)));
       }
     },
-    { ranges: [r] },
+    { ranges: [r], budget },
   );
 }
 

@@ -3,6 +3,7 @@ import { parseRange } from '../args.js';
 import { EXIT_OK, formatOption, images, one, type Command } from '../command.js';
 import { leafJson, leafText } from '../format.js';
 import { FILTER_HELP, parsePermFilter } from '../perm-filter.js';
+import { BUDGET_HELP, BUDGET_OPTIONS, withBudget } from '../budget.js';
 import { TARGET_HELP, targetOptions, withTarget } from '../target.js';
 
 export const leavesCommand: Command = {
@@ -14,8 +15,9 @@ export const leavesCommand: Command = {
   --range START-END     only this range (repeatable; END exclusive). On arm64 and loongarch, ranges in the
                         lower half read the root as a user root (TTBR0, PGDL) without --user
 ${FILTER_HELP}
+${BUDGET_HELP}
 ${TARGET_HELP}`,
-  options: { format: { value: true }, range: { value: true, repeat: true }, filter: { value: true } },
+  options: { format: { value: true }, range: { value: true, repeat: true }, filter: { value: true }, ...BUDGET_OPTIONS },
   target: true,
   run(a) {
     const json = formatOption(a, ['text', 'json'] as const) === 'json';
@@ -23,14 +25,16 @@ ${TARGET_HELP}`,
     const filterExpr = one(a, 'filter');
     const keep = filterExpr === undefined ? null : parsePermFilter(filterExpr);
     return withTarget(images(a), targetOptions(a.options, { ranges }), (t) => {
-      forEachLeaf(
-        t.mm,
-        (l) => {
-          if (keep === null || keep(l.perms)) a.out.line(json ? leafJson(l) : leafText(l));
-        },
-        { ranges: ranges ?? spanRanges(t.mm) },
-      );
-      return EXIT_OK;
+      return withBudget(a, (budget) => {
+        forEachLeaf(
+          t.mm,
+          (l) => {
+            if (keep === null || keep(l.perms)) a.out.line(json ? leafJson(l) : leafText(l));
+          },
+          { ranges: ranges ?? spanRanges(t.mm), budget },
+        );
+        return EXIT_OK;
+      });
     });
   },
 };

@@ -3,6 +3,7 @@ import { UsageError } from '../args.js';
 import { EXIT_OK, formatOption, images, one, type Command } from '../command.js';
 import { FILTER_HELP, parsePermFilter } from '../perm-filter.js';
 import { MARKER_HELP, MARKER_OPTIONS, checkArchOptions, ptdumpRequest } from '../ptdump-options.js';
+import { BUDGET_HELP, BUDGET_OPTIONS, withBudget } from '../budget.js';
 import { TARGET_HELP, targetOptions, withTarget } from '../target.js';
 
 export const ptdumpCommand: Command = {
@@ -16,8 +17,9 @@ export const ptdumpCommand: Command = {
 ${FILTER_HELP}
                         (JSON only: present ranges that match; the kernel text is the kernel's, whole)
 ${MARKER_HELP}
+${BUDGET_HELP}
 ${TARGET_HELP}`,
-  options: { format: { value: true }, range: { value: true, repeat: true }, filter: { value: true }, ...MARKER_OPTIONS },
+  options: { format: { value: true }, range: { value: true, repeat: true }, filter: { value: true }, ...MARKER_OPTIONS, ...BUDGET_OPTIONS },
   target: true,
   run(a) {
     const format = formatOption(a, ['kernel', 'json'] as const);
@@ -27,12 +29,11 @@ ${TARGET_HELP}`,
     const keep = filterExpr === undefined ? null : parsePermFilter(filterExpr);
     return withTarget(images(a), targetOptions(a.options, { ranges: request.ranges }), (t) => {
       checkArchOptions(a, t.mm.arch.arch);
-      if (keep === null) {
-        ptdump(t.mm, (line) => a.out.line(line), { ...request, format });
-      } else {
-        ptdumpRanges(t.mm, (r) => (r.present && keep(r) ? a.out.line(rangeToJson(r)) : undefined), request);
-      }
-      return EXIT_OK;
+      return withBudget(a, (budget) => {
+        if (keep === null) ptdump(t.mm, (line) => a.out.line(line), { ...request, format, budget });
+        else ptdumpRanges(t.mm, (r) => (r.present && keep(r) ? a.out.line(rangeToJson(r)) : undefined), { ...request, budget });
+        return EXIT_OK;
+      });
     });
   },
 };

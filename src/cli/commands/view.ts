@@ -14,7 +14,8 @@ import { UsageError, parseNumber } from '../args.js';
 import { EXIT_OK, images, type Command, type CommandArgs } from '../command.js';
 import { LineWriter, fdSink } from '../output.js';
 import { MARKER_HELP, MARKER_OPTIONS, checkArchOptions, ptdumpRequest } from '../ptdump-options.js';
-import { TARGET_HELP, targetOptions, withTarget, type Target } from '../target.js';
+import { BUDGET_HELP, BUDGET_OPTIONS, withBudget } from '../budget.js';
+import { TARGET_HELP, openImages, targetOptions, withImages, withTarget, type Target, type TargetOptions } from '../target.js';
 
 const DEFAULT_FILE = 'pagewalk-view.html';
 
@@ -30,8 +31,10 @@ export const viewCommand: Command = {
   --root PHYS           as below; repeat it for one column per root (a kernel and a process, side by side)
   --user-root PHYS      one more column: a user address space (arm64 TTBR0, loongarch PGDL); repeatable
   --range START-END     walk this range instead of the arch's (repeatable; END exclusive; every column)
-  IMAGE...              several images of one arch and mode (two dumps of a kernel): their columns side by side
+  IMAGE...              several images of one arch and mode (two dumps of a kernel): their columns side by side;
+                        the parts of one makedumpfile --split dump among them form one image
 ${MARKER_HELP}
+${BUDGET_HELP}
 ${TARGET_HELP}`,
   options: {
     output: { value: true },
@@ -39,6 +42,7 @@ ${TARGET_HELP}`,
     'user-root': { value: true, repeat: true },
     range: { value: true, repeat: true },
     ...MARKER_OPTIONS,
+    ...BUDGET_OPTIONS,
   },
   target: true,
   run(a) {
@@ -50,7 +54,7 @@ ${TARGET_HELP}`,
     ].map((r) => ({ ...r, pa: parseNumber(r.root, r.kind === 'user' ? '--user-root' : '--root') }));
     let view: ViewData | null = null;
     const ranges: string[][] = [];
-    for (const image of rest.length > 0 ? rest.map((i) => [i]) : [[]]) {
+    for (const image of imageGroups(rest, targetOptions(a.options))) {
       const target = targetOptions(a.options, { ranges: request.ranges });
       const base = roots.length === 0 ? target : { ...target, root: roots[0].root, user: roots[0].kind === 'user' };
       withTarget(image, base, (t) => {
@@ -63,7 +67,7 @@ ${TARGET_HELP}`,
         const imageIndex = view.images.length;
         view.images.push(imageData(image[0], t, spaces));
         for (const mm of spaces) {
-          const column = dumpColumn(mm, request);
+          const column = withBudget(a, (budget) => dumpColumn(mm, { ...request, budget }));
           ranges.push(column.ranges);
           view.columns.push(columnData(image[0], imageIndex, mm, column.markers));
         }
@@ -159,4 +163,29 @@ function write(output: string | undefined, a: CommandArgs, html: (emit: (line: s
     closeSync(fd);
   }
   if (output === undefined) a.err(`pagewalk: wrote ${path}\n`);
+}
+
+/**
+ * The IMAGE arguments as images: each file its own (columns side by side),
+ * except the parts of a makedumpfile --split dump, which form one image as
+ * they do for every other command.
+ */
+function imageGroups(paths: readonly string[], o: TargetOptions): string[][] {
+  if (paths.length === 0) return [[]];
+  if (paths.length === 1) return [[paths[0]]];
+  const parts: string[] = [];
+  const singles: string[][] = [];
+  for (const p of paths) {
+    const isPart = withImages([p], () => {
+      const d = openImages([p], o);
+      try {
+        return d.kdump !== null && d.kdump.header.split;
+      } finally {
+        d.close();
+      }
+    });
+    if (isPart) parts.push(p);
+    else singles.push([p]);
+  }
+  return parts.length > 0 ? [parts, ...singles] : singles;
 }
