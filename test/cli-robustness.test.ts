@@ -42,10 +42,29 @@ beforeAll(async () => {
   writeFileSync(at('config-not-gzip.gz'), 'CONFIG_X86_64=y\n');
   writeFileSync(at('config-no-lines'), 'hello\nworld\n');
   writeFileSync(at('unreadable.elf'), 'x');
+  // Crafted raw x86-64 4-level images at physical 0 (entries 0x63: P|RW|A|D, _KERNPG_TABLE).
+  const table = (pointsAt: (page: number) => number, pages: number) => {
+    const img = new DataView(new ArrayBuffer(pages * 4096));
+    for (let p = 0; p < pages; p++) for (let i = 0; i < 512; i++) img.setUint32(p * 4096 + 8 * i, pointsAt(p) * 4096 + 0x63, true);
+    return new Uint8Array(img.buffer);
+  };
+  writeFileSync(at('self-loop.raw'), table(() => 0, 1)); // a pgd whose 512 entries point at itself
+  // pgd[0] -> pud, pud[0] -> pmd, pmd[0] -> the pgd again (its ancestor); every other entry empty.
+  const loop = new DataView(new ArrayBuffer(3 * 4096));
+  for (const [page, next] of [[0, 1], [1, 2], [2, 0]]) loop.setUint32(page * 4096, next * 4096 + 0x63, true);
+  writeFileSync(at('ancestor-loop.raw'), new Uint8Array(loop.buffer));
+  writeFileSync(at('dag.raw'), dag());
   chmodSync(at('unreadable.elf'), 0);
   socketServer = createServer();
   await new Promise<void>((resolve) => socketServer!.listen(at('socket'), resolve));
 });
+
+/** pgd -> pud -> pmd -> pte, every entry of each pointing at the next page: 512^4 leaves in 20 KiB, no loop. */
+function dag(): Uint8Array {
+  const img = new DataView(new ArrayBuffer(5 * 4096));
+  for (let p = 0; p < 4; p++) for (let i = 0; i < 512; i++) img.setUint32(p * 4096 + 8 * i, (p + 1) * 4096 + 0x63, true);
+  return new Uint8Array(img.buffer);
+}
 
 afterAll(async () => {
   await new Promise<void>((resolve) => (socketServer ? socketServer.close(() => resolve()) : resolve()));
@@ -111,6 +130,41 @@ describe('pagewalk on input it cannot use: one line, exit status 2', () => {
   it('--config as a real gzip-compressed .config still works (arm64 6.1 fixture)', () => {
     const r = run(['ptdump', '--config', ARM64_CONFIG, '--arch', 'arm64']);
     expect(r.status).toBe(0);
+  });
+});
+
+describe('crafted tables end, with bounded work (issue 7 §2)', () => {
+  const RAW = ['--arch', 'x86-64', '--mode', '4level', '--root', '0'];
+  for (const command of ['ptdump', 'checkwx', 'leaves']) {
+    it(`${command} of a pgd whose entries all point at itself, and of a loop through three levels: no entry followed twice`, () => {
+      for (const image of ['self-loop.raw', 'ancestor-loop.raw']) {
+        const r = run([command, ...RAW, at(image)]);
+        expect(r.err).toBe('');
+        expect(r.status).toBe(0);
+      }
+    });
+
+    it(`${command} of the 512^4-leaf DAG stops at --max-entries with exit 2 and a line naming the option`, () => {
+      const r = run([command, ...RAW, '--max-entries', '100000', at('dag.raw')]);
+      expect(r.status).toBe(2);
+      const lines = r.err.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^pagewalk: \S*dag\.raw: the walk visited more than 100000 table entries \(--max-entries\)/);
+    });
+  }
+
+  it('leaves of the DAG under a budget big enough for the first pte table lists its 512 leaves first', () => {
+    const r = run(['leaves', ...RAW, '--max-entries', '1000', at('dag.raw')]);
+    expect(r.status).toBe(2);
+    // One pgd, pud and pmd entry, then the pte table's 512 entries: each maps physical 0x4000.
+    const leaves = r.out.trim().split('\n');
+    expect(leaves.length).toBeGreaterThanOrEqual(512);
+    expect(leaves[0]).toMatch(/^0x0000000000000000: 0x0000000000004000 +4K pte /);
+  });
+
+  it('checkwx of the self-loop reports no W+X page in the kernel\'s words (nothing is mapped: every entry is a loop)', () => {
+    const r = run(['checkwx', ...RAW, at('self-loop.raw')]);
+    expect(r.out).toBe('x86/mm: Checked W+X mappings: passed, no W+X pages found.\n');
   });
 });
 
