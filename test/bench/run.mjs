@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: the walk scenarios, each in fresh processes for `mono`
- * and `mega` call sites, plus the allocation-method calibration and the
- * ptdump/leaves timings. Prints a table, or with --json one line per run.
+ * and `mega` call sites, plus the allocation-method calibration, the
+ * ptdump/leaves timings, map(), ptdump from kdump files against the ELF
+ * core (kdump), and page decompression (decompress). Prints a table, or
+ * with --json one line per run.
  *
  * usage: node test/bench/run.mjs [--json] [--only SCENARIO[,SCENARIO...]]
+ *   SCENARIO: a walk scenario below, ptdump, map, kdump or decompress
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +44,8 @@ for (const s of ['alloc-calibration', ...WALKS]) {
 }
 if (!only || only.includes('ptdump')) for (const r of child('ptdump-bench.mjs')) emit(r);
 if (!only || only.includes('map')) for (const r of child('map-bench.mjs')) emit(r);
+if (!only || only.includes('kdump')) for (const r of child('kdump-bench.mjs', '--json')) emit({ ...r, bench: 'kdump' });
+if (!only || only.includes('decompress')) for (const r of child('decompress-bench.mjs', '--json')) emit(r);
 
 if (!json) {
   const fmt = (v, w = 9) => String(v ?? '-').padStart(w);
@@ -53,7 +58,13 @@ if (!json) {
   for (const r of rows.filter((x) => 'pages_per_sec' in x)) {
     console.log(`${r.scenario.padEnd(20)} ${`${r.arch} ${r.mode}`.padEnd(24)} ${String(r.pages).padStart(9)} pages of ${r.page_size} B ${fmt(r.ms, 9)} ms ${fmt(r.pages_per_sec, 12)} pages/s`);
   }
-  for (const r of rows.filter((x) => 'ms' in x && !('pages_per_sec' in x))) {
+  for (const r of rows.filter((x) => x.bench === 'kdump')) {
+    console.log(`kdump ${r.scenario.padEnd(14)} ${r.format.padEnd(14)} cache ${String(r.cache_mib).padStart(3)} MiB ${fmt(r.ms, 7)} ms ${fmt(r.cpu_ms, 7)} ms CPU${r.ratio === undefined ? '' : `  ${r.ratio}x the ELF`}  peak RSS ${r.peak_rss_mib} MiB`);
+  }
+  for (const r of rows.filter((x) => x.scenario === 'decompress')) {
+    console.log(`decompress ${r.codec.padEnd(8)} ${fmt(r.mb_per_s, 8)} MB/s${r.node_zlib_mb_per_s === undefined ? '' : `  node:zlib ${r.node_zlib_mb_per_s} MB/s, ratio ${r.ratio}`}`);
+  }
+  for (const r of rows.filter((x) => 'ms' in x && 'what' in x && !('pages_per_sec' in x))) {
     console.log(`${r.scenario.padEnd(20)} ${r.what.padEnd(40)} ${fmt(r.ms, 9)} ms ${fmt(r.lines, 9)} lines  peak RSS ${r.peak_rss_mib} MiB, heap ${r.heap_mib} MiB`);
   }
 }
