@@ -31,7 +31,22 @@ export function translationJson(t: Translation): string {
 
 /** One leaf as text: `va: pa size level perms flags` (QEMU `info tlb`-like, every arch). */
 export function leafText(l: Leaf): string {
-  return `${hex16(l.va)}: ${hex16(l.pa)} ${sizeName(l.size).padStart(4)} ${l.level} ${permString(l.perms)} ${l.entry.flags.join(' ')}`;
+  return `${hex16(l.va)}: ${hex16(l.pa)} ${leafTail(l)}`;
+}
+
+/**
+ * Everything of a leaf's line after its addresses, remembered per kind of
+ * leaf (forEachLeaf shares one flags array among leaves alike, and a
+ * direct map is millions of them).
+ */
+const TAILS = new WeakMap<readonly string[], string>();
+function leafTail(l: Leaf): string {
+  let tail = TAILS.get(l.flags);
+  if (tail === undefined) {
+    tail = `${sizeName(l.size).padStart(4)} ${l.level} ${permString(l.perms)} ${l.flags.join(' ')}`;
+    TAILS.set(l.flags, tail);
+  }
+  return tail;
 }
 
 export function leafJson(l: Leaf): string {

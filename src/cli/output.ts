@@ -1,5 +1,7 @@
 import { writeSync } from 'node:fs';
 
+const LATIN1 = new TextDecoder('latin1');
+
 /** Where the CLI's text goes: a function taking a chunk of complete lines. */
 export type ChunkSink = (chunk: string) => void;
 /** Where binary output goes (`read --format raw`). */
@@ -39,6 +41,17 @@ export class LineWriter {
     this.buffer.push(text);
     this.pending += text.length + 1;
     if (this.pending >= 65536) this.flush();
+  }
+
+  /**
+   * Writes ASCII text given as bytes after the lines so far (the bulk
+   * writers format straight into a byte buffer). The bytes are written
+   * before this returns, so the caller may reuse the buffer.
+   */
+  ascii(data: Uint8Array): void {
+    this.flush();
+    if (this.byteSink !== undefined) this.byteSink(data);
+    else this.sink(LATIN1.decode(data));
   }
 
   /** Writes bytes after the lines so far (binary output). */

@@ -1,7 +1,8 @@
-import { forEachLeaf, spanRanges } from '../../mm/leaves.js';
+import { forEachLeaf, spanRanges, walkLeaves } from '../../mm/leaves.js';
 import { parseRange } from '../args.js';
 import { EXIT_OK, formatOption, images, one, type Command } from '../command.js';
-import { leafJson, leafText } from '../format.js';
+import { leafJson } from '../format.js';
+import { LeafTextWriter } from '../leaf-text.js';
 import { FILTER_HELP, parsePermFilter } from '../perm-filter.js';
 import { BUDGET_HELP, BUDGET_OPTIONS, withBudget } from '../budget.js';
 import { TARGET_HELP, targetOptions, withTarget } from '../target.js';
@@ -26,13 +27,17 @@ ${TARGET_HELP}`,
     const keep = filterExpr === undefined ? null : parsePermFilter(filterExpr);
     return withTarget(images(a), targetOptions(a.options, { ranges }), (t) => {
       return withBudget(a, (budget) => {
-        forEachLeaf(
-          t.mm,
-          (l) => {
-            if (keep === null || keep(l.perms)) a.out.line(json ? leafJson(l) : leafText(l));
-          },
-          { ranges: ranges ?? spanRanges(t.mm), budget },
-        );
+        const options = { ranges: ranges ?? spanRanges(t.mm), budget };
+        if (json) {
+          forEachLeaf(t.mm, (l) => (keep === null || keep(l.perms) ? a.out.line(leafJson(l)) : undefined), options);
+        } else {
+          const text = new LeafTextWriter(a.out);
+          try {
+            walkLeaves(t.mm, (va, pa, size, kind) => (keep === null || keep(kind.perms) ? text.leaf(va, pa, size, kind) : undefined), options);
+          } finally {
+            text.flush();
+          }
+        }
         return EXIT_OK;
       });
     });
