@@ -114,14 +114,5 @@ export function expectCorrupt(fn: () => unknown, where: string, re?: RegExp): Pa
   return err;
 }
 
-/** mulberry32: a small seeded PRNG, so every mutation run is reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so every mutation run is reproducible. */
+export { mulberry32 as prng } from '../support/rng.js';

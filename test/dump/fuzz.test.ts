@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { forEachLeaf, loadDump, openImage } from '../../src/index.js';
 import { fixtureBytes } from '../support/fixtures.js';
-import { BASE_SEED, below, pick, rng, type Rng } from '../fuzz/rng.js';
+import { BASE_SEED, below, pick, rng, type Rng } from '../support/rng.js';
 import { bitFlips, outcome, truncation } from '../fuzz/mutations.js';
 
 const FILES = ['tables.zlib.kdump.gz', 'tables.lzo.kdump.gz', 'tables.zstd.kdump.gz', 'tables.snappy.kdump.gz', 'tables.zlib-incomplete.kdump.gz', 'tables.zlib.flat.gz'].map((f) => ({

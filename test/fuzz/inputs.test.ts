@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkWx, kernelTablesFromVmcoreinfo, loadElfCore, openImage } from '../../src/index.js';
 import { openDumpFile } from '../../src/node.js';
 import { fixtureBytes } from '../support/fixtures.js';
-import { BASE_SEED, below, pick, rng, type Rng } from './rng.js';
+import { BASE_SEED, below, pick, rng, type Rng } from '../support/rng.js';
 import { bitFlips, outcome, truncation } from './mutations.js';
 
 const ELF = fixtureBytes('x86-64-4level/tables.elf.gz');

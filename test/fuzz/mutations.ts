@@ -5,7 +5,7 @@
  * naming the case).
  */
 import { PagewalkError } from '../../src/index.js';
-import { below, type Rng } from './rng.js';
+import { below, type Rng } from '../support/rng.js';
 
 /** The bytes cut at a random length. */
 export function truncation(r: Rng, src: Uint8Array): { bytes: Uint8Array; what: string } {

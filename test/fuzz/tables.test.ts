@@ -15,7 +15,7 @@ import { levelGroups } from '../../src/arch/groups.js';
 import { walkPageRangeDebug } from '../../src/walk/debug-walk.js';
 import type { MmWalk } from '../../src/walk/mm-walk.js';
 import { buildRandomImage, snapshot, sameBytes, type RandomImage } from '../walk/random-tables.js';
-import { BASE_SEED, below, pick, rng, type Rng } from './rng.js';
+import { BASE_SEED, below, pick, rng, type Rng } from '../support/rng.js';
 
 const MAX_ENTRIES = 400_000;
 const SEEDS_PER_MODE = 3;

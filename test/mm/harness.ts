@@ -113,17 +113,7 @@ class HandMachine implements Rig {
   }
 }
 
-/** mulberry32: a small seeded PRNG (Tommy Ettinger's public-domain generator). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../support/rng.js';
 
 /** The PagewalkError thrown by fn (fails the test if fn returns or throws something else). */
 export function catchPw(fn: () => unknown): PagewalkError {

@@ -15,22 +15,10 @@ import { createMachine, type Machine } from '../../src/machine.js';
 import type { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import type { AddressSpace } from '../../src/mm/address-space.js';
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export type Rng = () => number;
+import { pick, type Rng } from '../support/rng.js';
+export { mulberry32, pick, type Rng } from '../support/rng.js';
 
 export const u32 = (rng: Rng): number => Math.floor(rng() * 4294967296) >>> 0;
-export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 /** A uniform double in [0, 1) with 53 random bits. */
 const u53 = (rng: Rng): number => (Math.floor(rng() * 2 ** 26) * 2 ** 27 + Math.floor(rng() * 2 ** 27)) / 2 ** 53;
 
