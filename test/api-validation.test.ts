@@ -137,3 +137,23 @@ describe('messages name things that exist', () => {
     expect(r.message).not.toContain('CodecOptions');
   });
 });
+
+describe('PhysicalMemory refuses addresses and lengths that are not ones', () => {
+  it('NaN, fractional and negative addresses; bad lengths and data', async () => {
+    const { PhysicalMemory } = await import('../src/index.js');
+    const m = PhysicalMemory.create([{ base: 0, size: 4096 }]);
+    for (const pa of [NaN, 1.5, -8, Infinity]) {
+      expect(codeOf(() => m.read(pa))).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/^physical address .* must be an integer >= 0$/) });
+      expect(codeOf(() => m.write(pa, 0, 0)).code).toBe('EINVAL');
+      expect(codeOf(() => m.fill(pa, 8, 0, 0)).code).toBe('EINVAL');
+      expect(codeOf(() => m.writeBytes(pa, new Uint8Array(8))).code).toBe('EINVAL');
+      expect(codeOf(() => m.readBytes(pa, 8)).code).toBe('EINVAL');
+    }
+    for (const len of [NaN, 1.5, -1]) expect(codeOf(() => m.readBytes(0, len)).code).toBe('EINVAL');
+    expect(codeOf(() => m.fill(0, 12, 0, 0)).code).toBe('EINVAL');
+    expect(codeOf(() => m.writeBytes(0, [1, 2] as never)).code).toBe('EINVAL');
+    // An address that is one but lies outside the image stays a plain false/null for the walker.
+    expect(m.read(8192)).toBe(false);
+    expect(m.readU64(8192)).toBe(null);
+  });
+});

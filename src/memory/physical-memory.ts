@@ -384,6 +384,7 @@ export class PhysicalMemory {
 
   /** Reads the 64-bit entry at `pa` into `lo`/`hi`. False when `pa` is outside the image or misaligned. */
   read(pa: number): boolean {
+    if (!(pa >= 0 && Number.isInteger(pa))) throw badAddress(pa);
     const w = this.tableWords(pa, 8);
     if (w === null) return false;
     const b = this.wordBase;
@@ -398,6 +399,7 @@ export class PhysicalMemory {
    * data condition).
    */
   write(pa: number, lo: number, hi: number): boolean {
+    if (!(pa >= 0 && Number.isInteger(pa))) throw badAddress(pa);
     if (!this.writable) this.refuseWrite(pa);
     const w = this.tableWords(pa, 8);
     if (w === null) return false;
@@ -459,6 +461,8 @@ export class PhysicalMemory {
 
   /** Writes bytes at `pa` (inside one region). Throws EROFS / EFAULT. */
   writeBytes(pa: number, data: Uint8Array): void {
+    if (!(pa >= 0 && Number.isInteger(pa))) throw badAddress(pa);
+    if (!(data instanceof Uint8Array)) throw new PagewalkError('EINVAL', `writeBytes() data must be a Uint8Array, got ${data === null ? 'null' : typeof data}`);
     if (!this.writable) this.refuseWrite(pa);
     const i = this.find(pa, data.byteLength);
     if (i < 0) {
@@ -469,6 +473,8 @@ export class PhysicalMemory {
 
   /** Fills `bytes` bytes at `pa` with the 64-bit pattern (lo, hi). Throws EROFS / EFAULT. */
   fill(pa: number, bytes: number, lo: number, hi: number): void {
+    if (!(pa >= 0 && Number.isInteger(pa))) throw badAddress(pa);
+    if (!(bytes > 0 && Number.isInteger(bytes) && bytes % 8 === 0)) throw new PagewalkError('EINVAL', `fill() length ${String(bytes)} must be a positive multiple of 8 bytes`);
     if (!this.writable) this.refuseWrite(pa);
     const w = this.tableWords(pa, bytes);
     if (w === null) {
@@ -491,6 +497,11 @@ export class PhysicalMemory {
       `write at physical ${hex(pa)} refused: this image was loaded read-only (a dump is evidence); load it with { writable: true } to change it`,
     );
   }
+}
+
+/** A physical address given to read()/write()/fill()/writeBytes() that is not one (NaN, fractional, negative, not a number). */
+function badAddress(pa: unknown): PagewalkError {
+  return new PagewalkError('EINVAL', `physical address ${typeof pa === 'number' ? String(pa) : `(a ${typeof pa})`} must be an integer >= 0`);
 }
 
 /** A read that stopped: EFAULT naming the physical address and why; `fault` says the same for code (mm.read() names the virtual address). */
