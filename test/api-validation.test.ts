@@ -77,6 +77,17 @@ describe('options objects refuse unknown keys', () => {
     expect(codeOf(() => openImage(memory, { arch: 'x86-64', mode: '4level', root: 0x6330000, pgd: 1 } as never)).message).toMatch(/^unknown openImage\(\) options key "pgd"/);
     expect(codeOf(() => loadElfCore(X86_ELF, { writeable: true } as never)).message).toMatch(/^unknown loadElfCore\(\) options key "writeable": expected writable/);
   });
+
+  it('PhysicalMemory.fromRaw and create, loadDump, the walker', async () => {
+    const { PhysicalMemory, loadDump, walkKernelPageTableRange, walkArgsProblem, EINVAL } = await import('../src/index.js');
+    expect(codeOf(() => PhysicalMemory.fromRaw(new Uint8Array(8), 0, { writeable: true } as never)).message).toBe('unknown PhysicalMemory.fromRaw() options key "writeable": expected writable');
+    expect(codeOf(() => PhysicalMemory.create([{ base: 0, size: 4096, bsae: 0 } as never])).message).toBe('unknown RAM region key "bsae": expected base, size');
+    expect(codeOf(() => loadDump(X86_ELF, { cachebytes: 1 } as never)).message).toMatch(/^unknown loadDump\(\) options key "cachebytes"/);
+    // The walker answers as the kernel does, -EINVAL, and says why on request.
+    const mm = x86().initMm;
+    expect(walkKernelPageTableRange(mm, 0, 4096, {}, { privat: 1 } as never)).toBe(EINVAL);
+    expect(walkArgsProblem(mm, 0, 4096, {}, { privat: 1 })).toMatch(/unknown walk option "privat"/);
+  });
 });
 
 describe('wrong types are EINVAL naming the parameter, never a TypeError from inside', () => {

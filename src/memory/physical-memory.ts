@@ -180,6 +180,7 @@ export class PhysicalMemory {
     }
     return new PhysicalMemory(
       regions.map((r) => {
+        checkOptions(r, ['base', 'size'], 'RAM region');
         if (!Number.isInteger(r.size) || r.size <= 0 || r.size % 8 !== 0) {
           throw new PagewalkError('EINVAL', `RAM region size ${r.size} must be a positive multiple of 8 bytes`);
         }
@@ -197,6 +198,7 @@ export class PhysicalMemory {
     if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
       throw new PagewalkError('EINVAL', 'raw image must be a non-empty Uint8Array');
     }
+    checkOptions(options, ['writable'], 'PhysicalMemory.fromRaw() options');
     return new PhysicalMemory([{ base, size: bytes.byteLength, bytes }], options.writable === true);
   }
 
