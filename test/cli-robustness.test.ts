@@ -168,6 +168,20 @@ describe('crafted tables end, with bounded work (issue 7 §2)', () => {
   });
 });
 
+describe('exit status 1: checkwx found W+X pages, and only then', () => {
+  it('a raw image whose kernel text is writable: the warning, the verdict, exit 1', async () => {
+    const { createMachine } = await import('../src/index.js');
+    const m = createMachine({ arch: 'x86-64', mode: '4level' });
+    m.initMm.map(0xffffffff81000000, 0x200000, 0x200000, { write: true, exec: true, global: true }, { pageSize: '2M' });
+    writeFileSync(at('wx.raw'), m.memory.regions[0].bytes);
+    const r = run(['checkwx', '--arch', 'x86-64', '--mode', '4level', '--root', `0x${m.initMm.root.toString(16)}`, at('wx.raw')]);
+    expect(r.status).toBe(1);
+    expect(r.err).toBe('');
+    // arch/x86/mm/dump_pagetables.c: note_wx()'s WARN text, then ptdump_walk_pgd_level_checkwx()'s pr_warn().
+    expect(r.out).toBe('x86/mm: Found insecure W+X mapping at address 0xffffffff81000000\nx86/mm: Checked W+X mappings: FAILED, 512 W+X pages found.\n');
+  });
+});
+
 describe('pagewalk --version and exit statuses in --help', () => {
   it('--version prints the version of package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
