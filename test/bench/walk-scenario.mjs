@@ -8,8 +8,8 @@
  * prints one JSON line. `pteRange` measures the batch op: one call per pte
  * run, whose loop decodes the words with the codec (what V8 inlines).
  */
-import v8 from 'node:v8';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
+import { bytesPerEntry } from '../support/young-bytes.mjs';
 import { MmWalk, createMachine, walkKernelPageTableRange } from '../../dist/index.js';
 import * as baselines from './baselines.mjs';
 
@@ -182,48 +182,13 @@ function timePerEntry(fn) {
   return (samples[Math.floor(samples.length / 2)] * 1e6) / entries;
 }
 
-let gcs = 0;
-new PerformanceObserver((list) => {
-  gcs += list.getEntries().length;
-}).observe({ entryTypes: ['gc'] });
-
-/**
- * Bytes allocated per visited entry: with a young generation large enough
- * that no GC can run in the window, the growth of used_heap_size across ~2M
- * visits, minus the same around an empty function; the least of three
- * windows (a deoptimization and re-optimization inside one window shows up
- * as the interpreter's allocations; steady allocation shows in all three).
- * null if a GC ran anyway.
- */
-async function bytesPerEntry(fn) {
-  const runs = Math.max(1, Math.ceil(2e6 / entries));
-  const tick = () => new Promise((r) => setTimeout(r, 20));
-  const measure = async (f) => {
-    globalThis.gc();
-    globalThis.gc();
-    await tick(); // let the observer see the forced collections
-    const gcBefore = gcs;
-    const before = v8.getHeapStatistics().used_heap_size;
-    for (let i = 0; i < runs; i++) f();
-    const after = v8.getHeapStatistics().used_heap_size;
-    await tick();
-    return gcs === gcBefore ? after - before : null;
-  };
-  let best = null;
-  for (let k = 0; k < 3; k++) {
-    const used = await measure(fn);
-    const base = await measure(() => {});
-    if (used === null || base === null) continue;
-    const b = (used - base) / (runs * entries);
-    if (best === null || b < best) best = b;
-  }
-  return best;
-}
+/** Bytes allocated per visited entry (test/support/young-bytes.mjs), over ~2M visits. */
+const allocated = (fn) => bytesPerEntry(fn, entries, Math.max(1, Math.ceil(2e6 / entries)));
 
 const ns = timePerEntry(walkOnce);
-const bytes = await bytesPerEntry(walkOnce);
+const bytes = await allocated(walkOnce);
 const bns = baselineOnce ? timePerEntry(baselineOnce) : null;
-const bbytes = baselineOnce ? await bytesPerEntry(baselineOnce) : null;
+const bbytes = baselineOnce ? await allocated(baselineOnce) : null;
 const round = (x, d = 2) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
 console.log(
   JSON.stringify({

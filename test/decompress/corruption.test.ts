@@ -7,18 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PagewalkError } from '../../src/errors.js';
-import { decompressLzo1x, decompressPage, decompressSnappy, decompressZstd, gunzip, inflateRaw, inflateZlib } from '../../src/decompress/index.js';
-import { expectCorrupt, expectedBytes, manifest, prng, vectorBytes, type Vector, type VectorCodec } from './vectors.js';
+import { decompressPage, gunzip } from '../../src/decompress/index.js';
+import { DECODERS, expectCorrupt, expectedBytes, manifest, prng, vectorBytes, type Vector, type VectorCodec } from './vectors.js';
 
-type Decoder = (src: Uint8Array, dst: Uint8Array, where: string) => number;
-
-const DECODERS: Record<Exclude<VectorCodec, 'gzip'>, Decoder> = {
-  zlib: inflateZlib,
-  deflate: inflateRaw,
-  lzo: decompressLzo1x,
-  snappy: decompressSnappy,
-  zstd: decompressZstd,
-};
 
 /** Decodes into a buffer of exactly the expected size and insists on that size, as decompressPage does. */
 function decodeExact(codec: VectorCodec, src: Uint8Array, size: number, where: string): Uint8Array {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { PagewalkError } from '../../src/errors.js';
+import { decompressLzo1x, decompressSnappy, decompressZstd, inflateRaw, inflateZlib } from '../../src/decompress/index.js';
 
 export const VECTOR_DIR = fileURLToPath(new URL('../fixtures/decompress/', import.meta.url));
 
@@ -116,3 +117,15 @@ export function expectCorrupt(fn: () => unknown, where: string, re?: RegExp): Pa
 
 /** A seeded generator, so every mutation run is reproducible. */
 export { mulberry32 as prng } from '../support/rng.js';
+
+/** A decoder of one codec as the tests call it: bytes written into dst. */
+export type Decoder = (src: Uint8Array, dst: Uint8Array, where: string) => number;
+
+/** Each codec's decoder but gzip's (gunzip allocates its output). */
+export const DECODERS: Record<Exclude<VectorCodec, 'gzip'>, Decoder> = {
+  zlib: inflateZlib,
+  deflate: inflateRaw,
+  lzo: decompressLzo1x,
+  snappy: decompressSnappy,
+  zstd: decompressZstd,
+};

@@ -5,8 +5,7 @@
  * allocated per visited entry, the least of three windows of >= 1M visits
  * with no GC inside (run with --expose-gc and a large --min-semi-space-size).
  */
-import v8 from 'node:v8';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { bytesPerEntry } from '../support/young-bytes.mjs';
 
 const [lib, scenario] = process.argv.slice(2);
 const { createMachine, walkKernelPageTableRange } = await import(lib);
@@ -107,28 +106,5 @@ const entries = priv.count;
 if (entries === 0) throw new Error('no entries');
 for (let i = 0; i < 40; i++) walk(); // warm up: optimized code for the walker and the callbacks
 
-let gcs = 0;
-new PerformanceObserver((list) => {
-  gcs += list.getEntries().length;
-}).observe({ entryTypes: ['gc'] });
-const tick = () => new Promise((r) => setTimeout(r, 20));
-const runs = Math.max(4, Math.ceil(1e6 / entries));
-const window = async (f) => {
-  globalThis.gc();
-  await tick();
-  const g = gcs;
-  const before = v8.getHeapStatistics().used_heap_size;
-  for (let i = 0; i < runs; i++) f();
-  const after = v8.getHeapStatistics().used_heap_size;
-  await tick();
-  return gcs === g ? after - before : null;
-};
-let best = null;
-for (let k = 0; k < 3; k++) {
-  const used = await window(walk);
-  const base = await window(() => {});
-  if (used === null || base === null) continue;
-  const b = (used - base) / (runs * entries);
-  if (best === null || b < best) best = b;
-}
+const best = await bytesPerEntry(walk, entries, Math.max(4, Math.ceil(1e6 / entries)));
 console.log(JSON.stringify({ scenario, entries, bytesPerEntry: best }));
