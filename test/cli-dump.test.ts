@@ -126,6 +126,7 @@ describe('ptdump, leaves, checkwx, translate on kdump, flattened, split and gzip
     const l = run('leaves', '--format', 'json', '--root', '0x6330000', ...images);
     expect(l.out).toBe(ELF_LEAVES.out);
     expect(l.out.trim().split('\n').length).toBe(qemuInfoTlb('x86-64-4level/qemu-info-tlb.txt.gz').length); // 74,577: QEMU info tlb
+    expect(l.out.trim().split('\n').length).toBe(expected.walks.cr3.leaves); // the fixture's expected.json says the same
   });
 
   it('a plain (not gzipped) kdump file: checkwx and translate, root and mode from VMCOREINFO', () => {

@@ -50,7 +50,7 @@ import { TWO64 } from './va.js';
 import { TWO32, wordsToBigInt } from './words.js';
 import { PagewalkError, hex } from '../errors.js';
 import type { ArchAttrs, ArchMode, CodecOptions, DecodedEntry, Depth, EntryCodec, EntryKind, FullProt, Perms } from './types.js';
-import { LEVEL_NAMES, P4D, PGD, PMD, PTE, PUD } from './types.js';
+import { LEVEL_NAMES, P4D, PGD, PMD, PTE } from './types.js';
 
 // ---- entry bits, low word (pgtable-bits.h _PAGE_*_SHIFT) ----
 const _PAGE_VALID = 0x001; // bit 0, also _PAGE_ACCESSED ("Reuse Valid for Accessed")
@@ -75,8 +75,8 @@ const HI_NO_EXEC = 1 << (62 - 32); // _PAGE_NO_EXEC (NX)
 const HI_RPLV = 1 << (63 - 32); // _PAGE_RPLV (as int32: -2^31)
 /** Bits 32..47 of _PFN_MASK (_PAGE_PFN_END_SHIFT = 48) and of TO_PHYS_MASK (DMW_PABITS = 48). */
 const HI_ADDR = 0xffff;
-/** Bits 48..59 of a direct-mapped window address: outside the window's 2^48 bytes. */
-const HI_WINDOW_GAP = 0x0fff0000;
+// HI_WINDOW_GAP = 0x0fff0000: bits 48..59 of a direct-mapped window address, outside the
+// window's 2^48 bytes (a literal in tablePa(), the hot path).
 
 const PLV_USER = 3; // asm/loongarch.h PLV_USER; PLV_KERN is 0
 const MAT_NAMES = ['SUC', 'CC', 'WUC'] as const; // _CACHE_SUC 0, _CACHE_CC 1, _CACHE_WUC 2

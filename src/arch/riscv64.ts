@@ -99,8 +99,8 @@ const HI_N = 1 << 31;
 /** Low 22 PPN bits live in bits 31..10 of the low word. */
 // LO_PPN_MASK = 0x3fffff (the low word's PPN bits after >>> PFN_SHIFT; literal in tablePa())
 const TWO22 = 4194304;
-/** 2^(22 + 12): weight of the high-word PPN bits in a byte address. */
-const HI_PPN_WEIGHT = 17179869184;
+// HI_PPN_WEIGHT = 2^(22 + 12) = 17179869184: weight of the high-word PPN bits in a byte address
+// (a literal in the hot methods).
 const PAGE = 4096;
 
 /** PBMT values by encoding (Svpbmt; pgtable-64.h "[62:61] Svpbmt Memory Type definitions"). */

@@ -64,7 +64,7 @@ const _PAGE_DIRTY = 0x040; // bit 6
 const _PAGE_PSE = 0x080; // bit 7 (pmd/pud)
 const _PAGE_PAT = 0x080; // bit 7 (pte)
 const _PAGE_GLOBAL = 0x100; // bit 8 (P=1)
-const _PAGE_PROTNONE = 0x100; // bit 8 (P=0)
+// _PAGE_PROTNONE = 0x100, bit 8 when P=0 (a literal in present(), the hot path)
 const _PAGE_SOFTW1 = 0x200; // bit 9: _PAGE_SPECIAL (also _PAGE_CPA_TEST)
 const _PAGE_SOFTW2 = 0x400; // bit 10: _PAGE_UFFD_WP
 const _PAGE_SOFTW3 = 0x800; // bit 11: _PAGE_SOFT_DIRTY (user) / _PAGE_KERNEL_4K (kernel)
@@ -83,8 +83,8 @@ const _KERNPG_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
 /** _PAGE_TABLE: _KERNPG_TABLE | US = 0x67. */
 const _PAGE_TABLE = _KERNPG_TABLE | _PAGE_USER;
 
-/** PTE_FLAGS_MASK = ~PTE_PFN_MASK: bits 0..11 and 52..63 (FLAGS_HI = 0xfff00000 in bad()). */
-const FLAGS_LO = 0x00000fff;
+// PTE_FLAGS_MASK = ~PTE_PFN_MASK: bits 0..11 (FLAGS_LO 0x00000fff) and 52..63 (FLAGS_HI 0xfff00000),
+// literals in bad(), the hot path.
 /** PTE_PFN_MASK (__PHYSICAL_MASK_SHIFT 52): bits 12..51. */
 const PFN_LO = 0xfffff000 | 0;
 const ADDR_HI = 0x000fffff;

@@ -13,7 +13,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { P4D, PMD, PTE, PUD, type FullProt } from '../../src/arch/types.js';
-import { bigIntHi, bigIntLo } from '../../src/arch/words.js';
 import { catchPw, findMode, makeRig, type Rig } from './harness.js';
 
 const MiB = 1024 * 1024;
